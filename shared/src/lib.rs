@@ -1,0 +1,14 @@
+//! What the Homeward client and relay agree on: identifiers, the case
+//! record and its Automerge mapping, the wire protocol, and the sans-IO sync
+//! engine.
+//!
+//! Nothing in this crate performs IO, reads a clock or draws randomness on
+//! its own: time and random sources are passed in, so the same code runs in
+//! the browser (wasm32), in the relay and in tests, deterministically.
+
+pub mod case;
+pub mod case_doc;
+pub mod case_summary;
+pub mod ids;
+pub mod sync_engine;
+pub mod wire;
