@@ -132,7 +132,8 @@ macro_rules! keyed_enum_in_automerge {
 
         impl Hydrate for $ty {
             fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
-                $ty::from_key(s).ok_or_else(|| autosurgeon::HydrateError::unexpected($what, s.to_owned()))
+                $ty::from_key(s)
+                    .ok_or_else(|| autosurgeon::HydrateError::unexpected($what, s.to_owned()))
             }
         }
     };

@@ -209,8 +209,13 @@ mod tests {
     #[test]
     fn a_newer_schema_is_refused_with_a_clear_error() {
         let (mut a, _) = CaseDoc::create(&A, case(), 1).unwrap();
-        a.doc.put(ROOT, SCHEMA_KEY, CASE_SCHEMA_VERSION + 1).unwrap();
+        a.doc
+            .put(ROOT, SCHEMA_KEY, CASE_SCHEMA_VERSION + 1)
+            .unwrap();
         let err = CaseDoc::load(&a.save(), &B).unwrap_err();
-        assert!(err.to_string().contains("newer version of Homeward"), "{err}");
+        assert!(
+            err.to_string().contains("newer version of Homeward"),
+            "{err}"
+        );
     }
 }

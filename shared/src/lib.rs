@@ -10,5 +10,6 @@ pub mod case;
 pub mod case_doc;
 pub mod case_summary;
 pub mod ids;
+pub mod names;
 pub mod sync_engine;
 pub mod wire;

@@ -17,7 +17,7 @@
 
 use rand_core::RngCore;
 
-use crate::ids::{BlobId, Seq, WorkspaceId, DeviceId};
+use crate::ids::{BlobId, DeviceId, Seq, WorkspaceId};
 use crate::wire::{
     Acked, ClientMsg, DEFAULT_PULL_BYTES, Entry, MAX_PUSH_BODY_BYTES, NewEntry, ServerMsg,
 };
@@ -63,6 +63,10 @@ pub enum SyncEvent {
     /// The entries of an [`SyncEffect::Apply`] are merged and durable, and the
     /// cursor `through` is stored with them.
     Applied { through: Seq },
+    /// The entries of an [`SyncEffect::Apply`] could not be made durable
+    /// (storage full, say). Nothing moved; the connection is dropped and the
+    /// pull retried after a back-off.
+    ApplyFailed { reason: String },
 }
 
 #[derive(Debug, PartialEq)]
@@ -70,10 +74,15 @@ pub enum SyncEffect {
     Connect,
     Disconnect,
     Send(Vec<u8>),
-    ScheduleReconnect { delay_ms: u64 },
+    ScheduleReconnect {
+        delay_ms: u64,
+    },
     /// Merge these entries, persist the documents and set the stored cursor
     /// to `through` in one durable step, then send [`SyncEvent::Applied`].
-    Apply { entries: Vec<Entry>, through: Seq },
+    Apply {
+        entries: Vec<Entry>,
+        through: Seq,
+    },
     /// The relay stored these entries: delete them from the durable outbox.
     Acked(Vec<Acked>),
 }
@@ -196,7 +205,10 @@ impl SyncEngine {
             }
             SyncEvent::NetworkDown => {
                 self.network_up = false;
-                if matches!(self.conn, Conn::Connecting | Conn::Handshaking | Conn::Ready) {
+                if matches!(
+                    self.conn,
+                    Conn::Connecting | Conn::Handshaking | Conn::Ready
+                ) {
                     fx.push(SyncEffect::Disconnect);
                 }
                 self.lose_connection();
@@ -222,9 +234,7 @@ impl SyncEngine {
             }
             SyncEvent::Closed { reason } => {
                 if self.conn != Conn::Idle && self.conn != Conn::Waiting {
-                    if self.conn != Conn::Ready {
-                        self.last_error = Some(reason);
-                    }
+                    self.last_error = Some(reason);
                     self.fail(rng, &mut fx);
                 }
             }
@@ -249,6 +259,17 @@ impl SyncEngine {
                     self.maybe_pull(&mut fx);
                 }
                 self.note_if_in_step(now_ms);
+            }
+            SyncEvent::ApplyFailed { reason } => {
+                self.pull = Pull::Idle;
+                self.last_error = Some(reason);
+                if matches!(
+                    self.conn,
+                    Conn::Connecting | Conn::Handshaking | Conn::Ready
+                ) {
+                    fx.push(SyncEffect::Disconnect);
+                    self.fail(rng, &mut fx);
+                }
             }
         }
         fx
@@ -437,7 +458,10 @@ mod tests {
             let hello = self.on(SyncEvent::Opened);
             assert!(matches!(
                 ClientMsg::decode(sent(&hello[0])).unwrap(),
-                ClientMsg::Hello { workspace: WS, device: ME }
+                ClientMsg::Hello {
+                    workspace: WS,
+                    device: ME
+                }
             ));
             self.server(ServerMsg::Welcome { head: Seq(head) })
         }
@@ -475,21 +499,67 @@ mod tests {
         let fx = h.connect(2);
         assert_eq!(
             decoded(&fx),
-            vec![ClientMsg::Pull { after: Seq(0), max_bytes: DEFAULT_PULL_BYTES }]
+            vec![ClientMsg::Pull {
+                after: Seq(0),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
         );
         let batch = vec![logged(1, &entry(1)), logged(2, &entry(2))];
-        let fx = h.server(ServerMsg::Batch { entries: batch.clone(), head: Seq(2), has_more: false });
-        assert_eq!(fx, vec![SyncEffect::Apply { entries: batch, through: Seq(2) }]);
+        let fx = h.server(ServerMsg::Batch {
+            entries: batch.clone(),
+            head: Seq(2),
+            has_more: false,
+        });
+        assert_eq!(
+            fx,
+            vec![SyncEffect::Apply {
+                entries: batch,
+                through: Seq(2)
+            }]
+        );
         assert_eq!(h.engine.status().cursor, Seq(0));
         assert_eq!(h.engine.status().last_sync_ms, None);
 
         // The connection drops before the driver persisted: nothing moves,
         // and the reconnect pulls from the same cursor once applied.
-        h.on(SyncEvent::Closed { reason: "gone".into() });
+        h.on(SyncEvent::Closed {
+            reason: "gone".into(),
+        });
         assert_eq!(h.engine.status().cursor, Seq(0));
         let fx = h.on(SyncEvent::Applied { through: Seq(2) });
         assert!(fx.is_empty());
         assert_eq!(h.engine.status().cursor, Seq(2));
+    }
+
+    #[test]
+    fn a_failed_apply_keeps_the_cursor_and_retries_from_it() {
+        let mut h = Harness::new(3, vec![]);
+        h.connect(5);
+        h.server(ServerMsg::Batch {
+            entries: vec![logged(4, &entry(4))],
+            head: Seq(5),
+            has_more: true,
+        });
+        let fx = h.on(SyncEvent::ApplyFailed {
+            reason: "quota exceeded".into(),
+        });
+        assert_eq!(fx[0], SyncEffect::Disconnect);
+        assert!(matches!(fx[1], SyncEffect::ScheduleReconnect { .. }));
+        assert_eq!(h.engine.status().cursor, Seq(3));
+        assert_eq!(
+            h.engine.status().last_error.as_deref(),
+            Some("quota exceeded")
+        );
+        h.on(SyncEvent::ReconnectDue);
+        h.on(SyncEvent::Opened);
+        let fx = h.server(ServerMsg::Welcome { head: Seq(5) });
+        assert_eq!(
+            decoded(&fx),
+            vec![ClientMsg::Pull {
+                after: Seq(3),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
     }
 
     #[test]
@@ -501,9 +571,21 @@ mod tests {
             head: Seq(3),
             has_more: true,
         });
-        assert!(matches!(fx[0], SyncEffect::Apply { through: Seq(1), .. }));
+        assert!(matches!(
+            fx[0],
+            SyncEffect::Apply {
+                through: Seq(1),
+                ..
+            }
+        ));
         let fx = h.on(SyncEvent::Applied { through: Seq(1) });
-        assert_eq!(decoded(&fx), vec![ClientMsg::Pull { after: Seq(1), max_bytes: DEFAULT_PULL_BYTES }]);
+        assert_eq!(
+            decoded(&fx),
+            vec![ClientMsg::Pull {
+                after: Seq(1),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
         h.server(ServerMsg::Batch {
             entries: vec![logged(2, &entry(2)), logged(3, &entry(3))],
             head: Seq(3),
@@ -526,7 +608,9 @@ mod tests {
         assert_eq!(entries, &vec![entry(1), entry(2)]);
 
         // Dropped before the ack: both are pushed again on reconnect.
-        let fx = h.on(SyncEvent::Closed { reason: "reset".into() });
+        let fx = h.on(SyncEvent::Closed {
+            reason: "reset".into(),
+        });
         let [SyncEffect::ScheduleReconnect { delay_ms }] = fx[..] else {
             panic!("expected a reconnect timer: {fx:?}");
         };
@@ -537,12 +621,24 @@ mod tests {
         assert!(matches!(&decoded(&fx)[..], [ClientMsg::Push { entries }] if entries.len() == 2));
 
         let acks = vec![
-            Acked { blob_id: entry(1).header.blob_id, seq: Seq(1) },
-            Acked { blob_id: entry(2).header.blob_id, seq: Seq(2) },
+            Acked {
+                blob_id: entry(1).header.blob_id,
+                seq: Seq(1),
+            },
+            Acked {
+                blob_id: entry(2).header.blob_id,
+                seq: Seq(2),
+            },
         ];
         let fx = h.server(ServerMsg::Ack { acks: acks.clone() });
         assert_eq!(fx[0], SyncEffect::Acked(acks));
-        assert_eq!(decoded(&fx), vec![ClientMsg::Pull { after: Seq(0), max_bytes: DEFAULT_PULL_BYTES }]);
+        assert_eq!(
+            decoded(&fx),
+            vec![ClientMsg::Pull {
+                after: Seq(0),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
         assert_eq!(h.engine.status().pending_uploads, 0);
     }
 
@@ -554,16 +650,28 @@ mod tests {
             h.on(SyncEvent::Enqueued(entry(n)));
         }
         let fx = h.connect(0);
-        let [ClientMsg::Push { entries }] = &decoded(&fx)[..] else { panic!() };
+        let [ClientMsg::Push { entries }] = &decoded(&fx)[..] else {
+            panic!()
+        };
         assert_eq!(entries.len(), 2);
         // A second entry enqueued while a push is in flight waits for the ack.
         assert!(h.on(SyncEvent::Enqueued(entry(6))).is_empty());
         let fx = h.server(ServerMsg::Ack {
-            acks: entries.iter().zip(1..).map(|(e, s)| Acked { blob_id: e.header.blob_id, seq: Seq(s) }).collect(),
+            acks: entries
+                .iter()
+                .zip(1..)
+                .map(|(e, s)| Acked {
+                    blob_id: e.header.blob_id,
+                    seq: Seq(s),
+                })
+                .collect(),
         });
         let pushed: Vec<_> = decoded(&fx)
             .into_iter()
-            .filter_map(|m| match m { ClientMsg::Push { entries } => Some(entries), _ => None })
+            .filter_map(|m| match m {
+                ClientMsg::Push { entries } => Some(entries),
+                _ => None,
+            })
             .collect();
         assert_eq!(pushed, vec![vec![entry(3), entry(4)]]);
     }
@@ -573,12 +681,23 @@ mod tests {
         let mut h = Harness::new(5, vec![]);
         h.connect(5);
         let fx = h.server(ServerMsg::Poke { head: Seq(6) });
-        assert_eq!(decoded(&fx), vec![ClientMsg::Pull { after: Seq(5), max_bytes: DEFAULT_PULL_BYTES }]);
+        assert_eq!(
+            decoded(&fx),
+            vec![ClientMsg::Pull {
+                after: Seq(5),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
         // A second poke while the pull is outstanding sends nothing more.
         assert!(h.server(ServerMsg::Poke { head: Seq(7) }).is_empty());
 
         assert_eq!(h.on(SyncEvent::NetworkDown), vec![SyncEffect::Disconnect]);
-        assert!(h.on(SyncEvent::Closed { reason: "offline".into() }).is_empty());
+        assert!(
+            h.on(SyncEvent::Closed {
+                reason: "offline".into()
+            })
+            .is_empty()
+        );
         assert_eq!(h.engine.status().connection, Connection::Offline);
         assert_eq!(h.on(SyncEvent::NetworkUp), vec![SyncEffect::Connect]);
     }
@@ -589,8 +708,12 @@ mod tests {
         h.on(SyncEvent::NetworkUp);
         let mut delays = vec![];
         for _ in 0..10 {
-            let fx = h.on(SyncEvent::Closed { reason: "refused".into() });
-            let [SyncEffect::ScheduleReconnect { delay_ms }] = fx[..] else { panic!("{fx:?}") };
+            let fx = h.on(SyncEvent::Closed {
+                reason: "refused".into(),
+            });
+            let [SyncEffect::ScheduleReconnect { delay_ms }] = fx[..] else {
+                panic!("{fx:?}")
+            };
             delays.push(delay_ms);
             assert_eq!(h.on(SyncEvent::ReconnectDue), vec![SyncEffect::Connect]);
         }

@@ -8,8 +8,8 @@
 //! golden-bytes tests below freeze them; change the format only by adding a
 //! new protocol version.
 
-use serde::{Deserialize, Serialize};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use crate::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 
@@ -84,18 +84,27 @@ pub enum ClientMsg {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ServerMsg {
     /// The handshake succeeded; `head` is the workspace's latest seq.
-    Welcome { head: Seq },
+    Welcome {
+        head: Seq,
+    },
     /// Every entry of one push, with the seq it was stored at (the first
     /// seq, for an entry that was already stored).
-    Ack { acks: Vec<Acked> },
+    Ack {
+        acks: Vec<Acked>,
+    },
     Batch {
         entries: Vec<Entry>,
         head: Seq,
         has_more: bool,
     },
     /// The workspace's head moved; pull if behind.
-    Poke { head: Seq },
-    Error { code: ErrorCode, message: String },
+    Poke {
+        head: Seq,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
 }
 
 /// Stable error codes; the message beside one is for humans and may change.
@@ -273,18 +282,21 @@ mod tests {
             }],
         };
         let expected = concat!(
-            "485701", // "HW", version 1
-            "01",     // ClientMsg::Push
-            "01",     // one entry
-            "11111111111111111111111111111111", // doc_id
-            "00",     // EntryKind::Change
-            "22222222222222222222222222222222", // blob_id
+            "485701",                                                           // "HW", version 1
+            "01",                                                               // ClientMsg::Push
+            "01",                                                               // one entry
+            "11111111111111111111111111111111",                                 // doc_id
+            "00",                                                               // EntryKind::Change
+            "22222222222222222222222222222222",                                 // blob_id
             "3333333333333333333333333333333333333333333333333333333333333333", // author
-            "00",     // key_epoch
-            "02dead", // body
+            "00",                                                               // key_epoch
+            "02dead",                                                           // body
         );
         assert_eq!(hex::encode(msg.encode()), expected);
-        assert_eq!(ClientMsg::decode(&hex::decode(expected).unwrap()).unwrap(), msg);
+        assert_eq!(
+            ClientMsg::decode(&hex::decode(expected).unwrap()).unwrap(),
+            msg
+        );
     }
 
     #[test]
@@ -328,7 +340,7 @@ mod tests {
                     has_more: true,
                 },
                 format!(
-                    "48570102010111{}0022{}33{}00010109" ,
+                    "48570102010111{}0022{}33{}00010109",
                     "11".repeat(15),
                     "22".repeat(15),
                     "33".repeat(31)
@@ -337,19 +349,25 @@ mod tests {
             (ServerMsg::Poke { head: Seq(128) }, "485701038001".into()),
             (
                 ServerMsg::error(ErrorCode::TooLarge, "big"),
-                "48570104030362696" .to_owned() + "7",
+                "48570104030362696".to_owned() + "7",
             ),
         ];
         for (msg, expected) in cases {
             assert_eq!(hex::encode(msg.encode()), expected, "{msg:?}");
-            assert_eq!(ServerMsg::decode(&hex::decode(&expected).unwrap()).unwrap(), msg);
+            assert_eq!(
+                ServerMsg::decode(&hex::decode(&expected).unwrap()).unwrap(),
+                msg
+            );
         }
     }
 
     #[test]
     fn foreign_and_future_frames_get_clear_errors() {
         assert_eq!(ServerMsg::decode(b""), Err(WireError::NotHomeward));
-        assert_eq!(ServerMsg::decode(b"GET / HTTP/1.1"), Err(WireError::NotHomeward));
+        assert_eq!(
+            ServerMsg::decode(b"GET / HTTP/1.1"),
+            Err(WireError::NotHomeward)
+        );
         let err = ServerMsg::decode(b"HW\x02\x00").unwrap_err();
         assert_eq!(err, WireError::UnsupportedVersion { got: 2, ours: 1 });
         assert_eq!(err.code(), ErrorCode::UnsupportedVersion);
@@ -364,12 +382,21 @@ mod tests {
         }
         .encode();
         for cut in 3..frame.len() {
-            assert!(matches!(ClientMsg::decode(&frame[..cut]), Err(WireError::Malformed(_))));
+            assert!(matches!(
+                ClientMsg::decode(&frame[..cut]),
+                Err(WireError::Malformed(_))
+            ));
         }
         let mut long = frame.clone();
         long.push(0);
-        assert!(matches!(ClientMsg::decode(&long), Err(WireError::Malformed(_))));
+        assert!(matches!(
+            ClientMsg::decode(&long),
+            Err(WireError::Malformed(_))
+        ));
         let huge = vec![0u8; MAX_FRAME_BYTES + 1];
-        assert_eq!(ClientMsg::decode(&huge).unwrap_err().code(), ErrorCode::TooLarge);
+        assert_eq!(
+            ClientMsg::decode(&huge).unwrap_err().code(),
+            ErrorCode::TooLarge
+        );
     }
 }

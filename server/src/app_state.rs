@@ -1,0 +1,104 @@
+//! What every request handler and socket shares.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::log_store::LogStore;
+use crate::pokes::Pokes;
+
+/// Limits the relay enforces on devices, from [`Config`].
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_pull_page_bytes: usize,
+    pub max_push_body_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    store: Arc<dyn LogStore>,
+    limits: Limits,
+    web_dir: PathBuf,
+    pokes: Arc<Pokes>,
+    shutdown: watch::Receiver<bool>,
+    open_sockets: watch::Sender<usize>,
+}
+
+impl AppState {
+    /// `shutdown` turning `true` (or its sender being dropped) tells open
+    /// sockets to close.
+    pub fn new(
+        store: Arc<dyn LogStore>,
+        config: &Config,
+        shutdown: watch::Receiver<bool>,
+    ) -> AppState {
+        AppState {
+            shared: Arc::new(Shared {
+                store,
+                limits: Limits {
+                    max_pull_page_bytes: config.max_pull_page_bytes,
+                    max_push_body_bytes: config.max_push_body_bytes,
+                },
+                web_dir: config.web_dir.clone(),
+                pokes: Arc::new(Pokes::default()),
+                shutdown,
+                open_sockets: watch::channel(0).0,
+            }),
+        }
+    }
+
+    pub fn store(&self) -> Arc<dyn LogStore> {
+        Arc::clone(&self.shared.store)
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.shared.limits
+    }
+
+    pub fn web_dir(&self) -> &Path {
+        &self.shared.web_dir
+    }
+
+    pub fn pokes(&self) -> &Arc<Pokes> {
+        &self.shared.pokes
+    }
+
+    pub fn shutdown(&self) -> watch::Receiver<bool> {
+        self.shared.shutdown.clone()
+    }
+
+    /// How many sync sockets are open; lets shutdown wait for their close
+    /// frames to go out.
+    pub fn open_sockets(&self) -> watch::Receiver<usize> {
+        self.shared.open_sockets.subscribe()
+    }
+
+    pub(crate) fn socket_opened(&self) -> OpenSocket {
+        self.shared.open_sockets.send_modify(|n| *n += 1);
+        OpenSocket {
+            state: self.clone(),
+        }
+    }
+}
+
+/// Counts one open socket for as long as it lives.
+#[derive(Debug)]
+pub(crate) struct OpenSocket {
+    state: AppState,
+}
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        self.state
+            .shared
+            .open_sockets
+            .send_modify(|n| *n = n.saturating_sub(1));
+    }
+}
