@@ -1,7 +1,10 @@
 //! The add-case form: the minimum record a documenter takes in an interview.
 
 use leptos::prelude::*;
-use shared::case::{Case, Category, Status};
+use shared::case::{Case, Category, Status, StatusEvent};
+use shared::ids::DocId;
+
+use crate::browser_rng::BrowserRng;
 
 use crate::case_list::{category_label, status_label};
 use crate::device_loop::DeviceHandle;
@@ -29,14 +32,19 @@ pub fn CaseForm() -> impl IntoView {
         if outcome.get_untracked() == Outcome::Saving {
             return;
         }
-        let case = Case {
-            surname: surname.get_untracked(),
-            given_names: given_names.get_untracked(),
-            patronymic: patronymic.get_untracked(),
-            category: category.get_untracked(),
+        let mut case = Case::minimal(
+            surname.get_untracked().trim(),
+            given_names.get_untracked().trim(),
+            patronymic.get_untracked().trim(),
+            category.get_untracked(),
+        );
+        case.timeline.push(StatusEvent {
+            // Any unique text; a random 16-byte id in hex.
+            id: DocId::random(&mut BrowserRng).to_hex(),
             status: status.get_untracked(),
-        };
-        if case.surname.trim().is_empty() {
+            ..StatusEvent::default()
+        });
+        if case.identity.surname.is_empty() {
             outcome.set(Outcome::Failed("Enter a surname.".into()));
             return;
         }
@@ -99,7 +107,7 @@ pub fn CaseForm() -> impl IntoView {
                         }
                     }
                 >
-                    {Category::ALL.into_iter().map(|c| view! {
+                    {Category::ALL.iter().copied().map(|c| view! {
                         <option value=c.as_key() selected=move || category.get() == c>
                             {category_label(c)}
                         </option>
@@ -116,7 +124,7 @@ pub fn CaseForm() -> impl IntoView {
                         }
                     }
                 >
-                    {Status::ALL.into_iter().map(|s| view! {
+                    {Status::ALL.iter().copied().map(|s| view! {
                         <option value=s.as_key() selected=move || status.get() == s>
                             {status_label(s)}
                         </option>

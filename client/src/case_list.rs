@@ -75,7 +75,7 @@ pub fn CaseList() -> impl IntoView {
                                     >
                                         <span class="name">{s.display_name()}</span>
                                         <span class="meta">
-                                            {category_label(s.category)} " · " {status_label(s.status)}
+                                            {category_label(s.category)} " · " {s.status.map(status_label).unwrap_or("Status unknown")}
                                         </span>
                                         {pending.then(|| view! {
                                             <span class="badge pending">"Not uploaded yet"</span>

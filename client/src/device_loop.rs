@@ -12,9 +12,10 @@ use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
 use leptos::prelude::*;
 use shared::case::Case;
-use shared::case_doc::{CaseDoc, CaseDocError};
+use shared::case_doc::{CaseDoc, CaseDocError, EditContext};
 use shared::case_summary::CaseSummary;
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::partial_date::Date;
 use shared::sync_engine::{SyncConfig, SyncEffect, SyncEngine, SyncEvent};
 use shared::wire::{Entry, EntryHeader, EntryKind, NewEntry};
 use wasm_bindgen::JsCast;
@@ -32,7 +33,7 @@ const DEFAULT_WORKSPACE: WorkspaceId = WorkspaceId([0; 16]);
 #[derive(Debug)]
 pub enum Command {
     AddCase {
-        case: Case,
+        case: Box<Case>,
         reply: oneshot::Sender<Result<DocId, String>>,
     },
 }
@@ -60,7 +61,10 @@ impl DeviceHandle {
     pub async fn add_case(&self, case: Case) -> Result<DocId, String> {
         let (reply, answer) = oneshot::channel();
         self.events
-            .unbounded_send(LoopEvent::Command(Command::AddCase { case, reply }))
+            .unbounded_send(LoopEvent::Command(Command::AddCase {
+                case: Box::new(case),
+                reply,
+            }))
             .map_err(|_| "the app stopped; reload the page".to_owned())?;
         answer
             .await
@@ -89,6 +93,17 @@ pub fn start(state: AppState) -> DeviceHandle {
 
 fn now_ms() -> i64 {
     js_sys::Date::now() as i64
+}
+
+/// The documenter's local calendar date (dates in cases are local dates).
+fn local_today() -> Date {
+    let now = js_sys::Date::new_0();
+    Date::new(
+        now.get_full_year() as i32,
+        (now.get_month() + 1) as u8,
+        now.get_date() as u8,
+    )
+    .unwrap_or_else(|_| Date::from_unix_ms(now_ms()))
 }
 
 fn workspace_from_location() -> WorkspaceId {
@@ -206,7 +221,7 @@ impl DeviceLoop {
     async fn handle(&mut self, event: LoopEvent) {
         let sync_event = match event {
             LoopEvent::Command(Command::AddCase { case, reply }) => {
-                let result = self.add_case(case).await;
+                let result = self.add_case(*case).await;
                 let _ = reply.send(result.as_ref().map(|(id, _)| *id).map_err(String::clone));
                 match result {
                     Ok((_, row)) => SyncEvent::Enqueued(row.entry),
@@ -309,13 +324,26 @@ impl DeviceLoop {
         }
     }
 
-    async fn add_case(&mut self, case: Case) -> Result<(DocId, OutboxRow), String> {
+    async fn add_case(&mut self, mut case: Case) -> Result<(DocId, OutboxRow), String> {
         let now = now_ms();
-        let (mut doc, changes) =
-            CaseDoc::create(&self.device, case, now).map_err(|e| e.to_string())?;
+        // Events the form added are stamped here: who recorded them, when.
+        for event in case
+            .timeline
+            .iter_mut()
+            .filter(|e| e.recorded_by.is_empty())
+        {
+            event.recorded_by = self.device.to_hex();
+            event.recorded_at_ms = now;
+        }
+        let ctx = EditContext {
+            device: self.device,
+            now_ms: now,
+            today: local_today(),
+        };
+        let (mut doc, changes) = CaseDoc::create(case, &ctx).map_err(|e| e.to_string())?;
         let doc_id = DocId::random(&mut self.rng);
         let case = doc.case().map_err(|e| e.to_string())?;
-        let summary = CaseSummary::of(doc_id, &case, now);
+        let summary = CaseSummary::of(doc_id, &case, 0, now);
         let entry = NewEntry {
             header: EntryHeader {
                 doc_id,
@@ -368,8 +396,9 @@ impl DeviceLoop {
                     tracing::warn!(seq = %entry.seq, doc = %doc_id, "entry skipped: {err}");
                 }
             }
+            let conflicts = doc.conflicts().map(|c| c.len()).unwrap_or(0);
             let summary = match doc.case() {
-                Ok(case) => Some(CaseSummary::of(doc_id, &case, now)),
+                Ok(case) => Some(CaseSummary::of(doc_id, &case, conflicts, now)),
                 Err(CaseDocError::Incomplete) => None,
                 Err(err) => {
                     tracing::warn!(doc = %doc_id, "case unreadable after merge: {err}");

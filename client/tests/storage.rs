@@ -4,10 +4,11 @@
 #![cfg(target_arch = "wasm32")]
 
 use client::storage::{MergedDoc, Storage};
-use shared::case::{Case, Category, Status};
-use shared::case_doc::CaseDoc;
+use shared::case::{Case, Category, ReviewState};
+use shared::case_doc::{CaseDoc, CaseEdit, EditContext};
 use shared::case_summary::CaseSummary;
 use shared::ids::{BlobId, DeviceId, DocId, Seq};
+use shared::partial_date::Date;
 use shared::wire::{EntryHeader, EntryKind, NewEntry};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -16,12 +17,14 @@ wasm_bindgen_test_configure!(run_in_browser);
 const DEVICE: DeviceId = DeviceId([7; 32]);
 
 fn case(surname: &str) -> Case {
-    Case {
-        surname: surname.into(),
-        given_names: "Ганна".into(),
-        patronymic: "Петрівна".into(),
-        category: Category::CivilianDetainee,
-        status: Status::DetainedUnacknowledged,
+    Case::minimal(surname, "Ганна", "Петрівна", Category::CivilianDetainee)
+}
+
+fn ctx(device: DeviceId, now_ms: i64) -> EditContext {
+    EditContext {
+        device,
+        now_ms,
+        today: Date::new(2026, 11, 29).unwrap(),
     }
 }
 
@@ -45,16 +48,20 @@ async fn a_local_edit_is_durable_across_reopen_and_leaves_the_outbox_only_when_a
     storage.set_device(&DEVICE).await.unwrap();
 
     let doc_id = DocId([1; 16]);
-    let (mut doc, changes) = CaseDoc::create(&DEVICE, case("Бондар"), 1_000).unwrap();
-    let summary = CaseSummary::of(doc_id, &doc.case().unwrap(), 1_000);
+    let (mut doc, changes) = CaseDoc::create(case("Бондар"), &ctx(DEVICE, 1_000)).unwrap();
+    let summary = CaseSummary::of(doc_id, &doc.case().unwrap(), 0, 1_000);
     let first = storage
         .save_local_edit(&doc.save(), &summary, entry(doc_id, 1, changes))
         .await
         .unwrap();
-    let mut edited = case("Бондар");
-    edited.status = Status::Released;
-    let changes = doc.update(edited, 2_000).unwrap().unwrap();
-    let summary = CaseSummary::of(doc_id, &doc.case().unwrap(), 2_000);
+    let changes = doc
+        .apply(
+            CaseEdit::SetReview(ReviewState::Verified),
+            &ctx(DEVICE, 2_000),
+        )
+        .unwrap()
+        .unwrap();
+    let summary = CaseSummary::of(doc_id, &doc.case().unwrap(), 0, 2_000);
     storage
         .save_local_edit(&doc.save(), &summary, entry(doc_id, 2, changes))
         .await
@@ -74,8 +81,8 @@ async fn a_local_edit_is_durable_across_reopen_and_leaves_the_outbox_only_when_a
             .unwrap()
             .case()
             .unwrap()
-            .status,
-        Status::Released
+            .review,
+        ReviewState::Verified
     );
 
     storage.remove_from_outbox(&[first]).await.unwrap();
@@ -90,8 +97,8 @@ async fn merged_documents_and_the_cursor_are_stored_together() {
     assert_eq!(storage.load().await.unwrap().cursor, Seq::ZERO);
 
     let doc_id = DocId([2; 16]);
-    let (mut doc, _) = CaseDoc::create(&DeviceId([9; 32]), case("Мельник"), 5).unwrap();
-    let summary = CaseSummary::of(doc_id, &doc.case().unwrap(), 5);
+    let (mut doc, _) = CaseDoc::create(case("Мельник"), &ctx(DeviceId([9; 32]), 5)).unwrap();
+    let summary = CaseSummary::of(doc_id, &doc.case().unwrap(), 0, 5);
     let merged = vec![MergedDoc {
         doc_id,
         doc: doc.save(),

@@ -2,11 +2,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::log_store::LogStore;
+use crate::metrics::Metrics;
 use crate::pokes::Pokes;
 
 /// Limits the relay enforces on devices, from [`Config`].
@@ -14,6 +16,12 @@ use crate::pokes::Pokes;
 pub struct Limits {
     pub max_pull_page_bytes: usize,
     pub max_push_body_bytes: usize,
+    /// Entries per second per connection; 0 means no limit.
+    pub push_rate: u32,
+    pub push_burst: u32,
+    pub handshake_timeout: Duration,
+    pub ping_interval: Duration,
+    pub idle_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +33,8 @@ pub struct AppState {
 struct Shared {
     store: Arc<dyn LogStore>,
     limits: Limits,
+    serve_metrics: bool,
+    metrics: Metrics,
     web_dir: PathBuf,
     pokes: Arc<Pokes>,
     shutdown: watch::Receiver<bool>,
@@ -45,7 +55,14 @@ impl AppState {
                 limits: Limits {
                     max_pull_page_bytes: config.max_pull_page_bytes,
                     max_push_body_bytes: config.max_push_body_bytes,
+                    push_rate: config.push_rate,
+                    push_burst: config.push_burst,
+                    handshake_timeout: config.handshake_timeout,
+                    ping_interval: config.ping_interval,
+                    idle_timeout: config.idle_timeout,
                 },
+                serve_metrics: config.metrics,
+                metrics: Metrics::default(),
                 web_dir: config.web_dir.clone(),
                 pokes: Arc::new(Pokes::default()),
                 shutdown,
@@ -60,6 +77,15 @@ impl AppState {
 
     pub fn limits(&self) -> Limits {
         self.shared.limits
+    }
+
+    /// Whether `/metrics` is served.
+    pub fn serve_metrics(&self) -> bool {
+        self.shared.serve_metrics
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.shared.metrics
     }
 
     pub fn web_dir(&self) -> &Path {
@@ -82,6 +108,7 @@ impl AppState {
 
     pub(crate) fn socket_opened(&self) -> OpenSocket {
         self.shared.open_sockets.send_modify(|n| *n += 1);
+        self.shared.metrics.connection_opened();
         OpenSocket {
             state: self.clone(),
         }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use shared::wire::{MAX_FRAME_BYTES, MAX_PUSH_BODY_BYTES};
@@ -48,6 +49,43 @@ pub struct Config {
     #[arg(long, env = "HOMEWARD_MAX_PUSH_BODY_BYTES", default_value_t = MAX_PUSH_BODY_BYTES * 2)]
     pub max_push_body_bytes: usize,
 
+    /// Entries per second one connection may push, sustained; a push past
+    /// the allowance waits (the relay stops reading that socket meanwhile).
+    /// 0 turns the limit off, e.g. for a bulk import.
+    #[arg(long, env = "HOMEWARD_PUSH_RATE", default_value_t = 500)]
+    pub push_rate: u32,
+
+    /// Entries one connection may push at once before `--push-rate` applies
+    /// (a device catching up after a week offline pushes its whole outbox).
+    #[arg(long, env = "HOMEWARD_PUSH_BURST", default_value_t = 5000)]
+    pub push_burst: u32,
+
+    /// A connection that sends no Hello this long after opening is closed.
+    /// Durations: `500ms`, `10s`, `2m`.
+    #[arg(long, env = "HOMEWARD_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub handshake_timeout: Duration,
+
+    /// How often the relay pings each open socket (browsers answer by
+    /// themselves), so a dead peer is noticed.
+    #[arg(long, env = "HOMEWARD_PING_INTERVAL", default_value = "30s", value_parser = parse_duration)]
+    pub ping_interval: Duration,
+
+    /// A socket the relay has heard nothing from (no message, no pong) for
+    /// this long is closed.
+    #[arg(long, env = "HOMEWARD_IDLE_TIMEOUT", default_value = "90s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// Serve counters at `/metrics` (Prometheus text format). They hold no
+    /// ids or content, but do show activity: restrict the path at the proxy
+    /// or turn it off.
+    #[arg(
+        long,
+        env = "HOMEWARD_METRICS",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub metrics: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -56,6 +94,12 @@ pub struct Config {
 pub enum Command {
     /// Print every stored entry (never its body) as one JSON object per line.
     ListEntries,
+    /// Copy the database to a new file while the relay keeps serving.
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, env = "HOMEWARD_BACKUP_TO")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -82,8 +126,49 @@ impl Config {
                 self.max_push_body_bytes
             )));
         }
+        if self.push_rate > 0 && self.push_burst == 0 {
+            return Err(ServerError::Config(
+                "--push-burst is 0, so no push could ever go through; set it to at least the \
+                 largest push a device makes, or turn the limit off with --push-rate 0"
+                    .into(),
+            ));
+        }
+        for (flag, value) in [
+            ("--handshake-timeout", self.handshake_timeout),
+            ("--ping-interval", self.ping_interval),
+        ] {
+            if value.is_zero() {
+                return Err(ServerError::Config(format!("{flag} must be longer than 0")));
+            }
+        }
+        if self.idle_timeout <= self.ping_interval {
+            return Err(ServerError::Config(format!(
+                "--idle-timeout ({:?}) must be longer than --ping-interval ({:?}), or a live \
+                 device is cut off before it could answer a ping; three pings' worth is usual",
+                self.idle_timeout, self.ping_interval
+            )));
+        }
         Ok(())
     }
+}
+
+/// Reads `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let usage = || format!("{text:?} is not a duration; write e.g. 500ms, 10s or 2m");
+    let value: f64 = number.parse().map_err(|_| usage())?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        _ => return Err(usage()),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| usage())
 }
 
 // Written by hand so that secrets added later (database URLs, keys) are
@@ -97,6 +182,12 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("max_pull_page_bytes", &self.max_pull_page_bytes)
             .field("max_push_body_bytes", &self.max_push_body_bytes)
+            .field("push_rate", &self.push_rate)
+            .field("push_burst", &self.push_burst)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .field("ping_interval", &self.ping_interval)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("metrics", &self.metrics)
             .field("command", &self.command)
             .finish()
     }
@@ -104,6 +195,8 @@ impl fmt::Debug for Config {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     #[test]
@@ -147,5 +240,67 @@ mod tests {
                 .to_string()
                 .contains("--max-pull-page-bytes")
         );
+
+        for (flags, complaint) in [
+            (&["--push-burst", "0"][..], "--push-burst"),
+            (&["--ping-interval", "0s"], "--ping-interval"),
+            (&["--handshake-timeout", "0"], "--handshake-timeout"),
+            (&["--idle-timeout", "30s"], "--idle-timeout"),
+        ] {
+            let config = Config::try_parse_from(["homeward-server"].iter().chain(flags)).unwrap();
+            let error = config.validate().unwrap_err().to_string();
+            assert!(error.contains(complaint), "{flags:?}: {error}");
+        }
+        // No limit at all needs no burst.
+        Config::try_parse_from(["homeward-server", "--push-rate", "0", "--push-burst", "0"])
+            .unwrap()
+            .validate()
+            .unwrap();
+    }
+
+    #[test]
+    fn durations_read_with_units_and_backup_takes_a_target() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["", "s", "10 parsecs", "-1s", "1e400"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?}");
+        }
+
+        let config = Config::try_parse_from([
+            "homeward-server",
+            "--idle-timeout",
+            "2m",
+            "--metrics",
+            "false",
+            "backup",
+            "--data-dir",
+            "/srv/relay",
+            "--to",
+            "/backups/relay.sqlite3",
+        ])
+        .unwrap();
+        assert!(
+            matches!(&config.command, Some(Command::Backup { to }) if to == Path::new("/backups/relay.sqlite3"))
+        );
+        assert_eq!(config.data_dir, PathBuf::from("/srv/relay"));
+        assert_eq!(config.idle_timeout, Duration::from_secs(120));
+        assert!(!config.metrics);
+        let defaults = Config::try_parse_from(["homeward-server"]).unwrap();
+        assert_eq!(
+            (
+                defaults.handshake_timeout,
+                defaults.ping_interval,
+                defaults.idle_timeout
+            ),
+            (
+                Duration::from_secs(10),
+                Duration::from_secs(30),
+                Duration::from_secs(90)
+            )
+        );
+        assert!(defaults.metrics);
+        defaults.validate().unwrap();
     }
 }

@@ -28,6 +28,8 @@ pub enum ServerError {
     },
     #[error("no database at {path}; check --data-dir (a relay creates it on first start)")]
     NoDatabase { path: PathBuf },
+    #[error("{path} already exists; a backup never overwrites a file, choose a new name")]
+    BackupExists { path: PathBuf },
     #[error("a blocking storage task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error("the web app is not built: {index} is missing")]

@@ -24,6 +24,15 @@ pub struct Page {
     pub has_more: bool,
 }
 
+/// What one `append` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// One ack per pushed entry, in push order.
+    pub acks: Vec<Acked>,
+    /// How many entries were new; the others were already stored (retries).
+    pub stored: usize,
+}
+
 /// What `list-entries` shows of a stored entry: everything but the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntrySummary {
@@ -54,6 +63,12 @@ pub enum StoreError {
     SeqOverflow { workspace: WorkspaceId },
     #[error("writing the entry listing failed: {0}")]
     Output(#[source] io::Error),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: io::Error,
+    },
 }
 
 pub trait LogStore: std::fmt::Debug + Send + Sync + 'static {
@@ -61,11 +76,7 @@ pub trait LogStore: std::fmt::Debug + Send + Sync + 'static {
     /// seq. Idempotent by `(workspace, blob_id)`: an entry whose blob_id is
     /// already stored acks its original seq and stores nothing. Returns only
     /// once the transaction is durable.
-    fn append(
-        &self,
-        workspace: WorkspaceId,
-        entries: &[NewEntry],
-    ) -> Result<Vec<Acked>, StoreError>;
+    fn append(&self, workspace: WorkspaceId, entries: &[NewEntry]) -> Result<Appended, StoreError>;
 
     /// Entries with `seq > after`, in seq order, until their cost (body plus
     /// [`ENTRY_OVERHEAD_BYTES`]) would pass `max_bytes`; at least one entry
@@ -88,4 +99,8 @@ pub trait LogStore: std::fmt::Debug + Send + Sync + 'static {
 
     /// Proves the store answers a trivial query (for `/healthz`).
     fn ping(&self) -> Result<(), StoreError>;
+
+    /// Bytes the store occupies on disk (for `/metrics`); for SQLite, the
+    /// database file plus its write-ahead log.
+    fn storage_bytes(&self) -> Result<u64, StoreError>;
 }

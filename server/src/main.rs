@@ -16,7 +16,20 @@ async fn main() -> anyhow::Result<()> {
 
     if let Some(Command::ListEntries) = config.command {
         let stdout = std::io::stdout();
-        list_entries(&config.data_dir, &mut stdout.lock())?;
+        return match list_entries(&config.data_dir, &mut stdout.lock()) {
+            // `list-entries | head` closing the pipe early is not an error.
+            Err(server::ServerError::Storage(server::log_store::StoreError::Output(e)))
+                if e.kind() == std::io::ErrorKind::BrokenPipe =>
+            {
+                Ok(())
+            }
+            other => Ok(other?),
+        };
+    }
+
+    if let Some(Command::Backup { to }) = &config.command {
+        let report = server::backup(&config.data_dir, to)?;
+        writeln!(std::io::stdout(), "{report}").context("writing to stdout")?;
         return Ok(());
     }
 

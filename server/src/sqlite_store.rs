@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavio
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 use shared::wire::{Acked, Entry, EntryHeader, EntryKind, NewEntry};
 
-use crate::log_store::{ENTRY_OVERHEAD_BYTES, EntrySummary, LogStore, Page, StoreError};
+use crate::log_store::{Appended, ENTRY_OVERHEAD_BYTES, EntrySummary, LogStore, Page, StoreError};
 
 pub const DB_FILE: &str = "homeward.sqlite3";
 
@@ -161,13 +161,12 @@ fn head_in(conn: &Connection, workspace: WorkspaceId) -> Result<Seq, StoreError>
 }
 
 impl LogStore for SqliteStore {
-    fn append(
-        &self,
-        workspace: WorkspaceId,
-        entries: &[NewEntry],
-    ) -> Result<Vec<Acked>, StoreError> {
+    fn append(&self, workspace: WorkspaceId, entries: &[NewEntry]) -> Result<Appended, StoreError> {
         if entries.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Appended {
+                acks: Vec::new(),
+                stored: 0,
+            });
         }
         let mut conn = lock(&self.writer);
         // IMMEDIATE takes the write lock up front, so the head read below
@@ -233,7 +232,8 @@ impl LogStore for SqliteStore {
             )?;
         }
         tx.commit()?;
-        Ok(acks)
+        let stored = usize::try_from(head - start).unwrap_or_default();
+        Ok(Appended { acks, stored })
     }
 
     fn read_after(
@@ -317,6 +317,26 @@ impl LogStore for SqliteStore {
             Err(StoreError::Corrupt(format!("SELECT 1 returned {one}")))
         }
     }
+
+    fn storage_bytes(&self) -> Result<u64, StoreError> {
+        let size = |path: &Path| match std::fs::metadata(path) {
+            Ok(meta) => Ok(meta.len()),
+            // No WAL between a checkpoint that removed it and the next write.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(StoreError::Io {
+                what: format!("reading the size of {}", path.display()),
+                source: e,
+            }),
+        };
+        Ok(size(&self.path)? + size(&wal_path(&self.path))?)
+    }
+}
+
+/// SQLite's write-ahead log beside `db`: the same name plus `-wal`.
+pub fn wal_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
 }
 
 #[cfg(test)]
@@ -342,21 +362,23 @@ mod tests {
         }
     }
 
-    fn seqs(acks: &[Acked]) -> Vec<u64> {
-        acks.iter().map(|a| a.seq.0).collect()
+    fn seqs(appended: &Appended) -> Vec<u64> {
+        appended.acks.iter().map(|a| a.seq.0).collect()
     }
 
     #[test]
     fn same_blob_id_is_stored_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(seqs(&store.append(WS, &[entry(1, 10)]).unwrap()), [1]);
-        assert_eq!(seqs(&store.append(WS, &[entry(1, 10)]).unwrap()), [1]);
+        let first = store.append(WS, &[entry(1, 10)]).unwrap();
+        assert_eq!((seqs(&first), first.stored), (vec![1], 1));
+        let again = store.append(WS, &[entry(1, 10)]).unwrap();
+        assert_eq!((seqs(&again), again.stored), (vec![1], 0));
         // Mixed with new entries, and twice within one push.
         let acks = store
             .append(WS, &[entry(2, 10), entry(1, 10), entry(2, 10), entry(3, 5)])
             .unwrap();
-        assert_eq!(seqs(&acks), [2, 1, 2, 3]);
+        assert_eq!((seqs(&acks), acks.stored), (vec![2, 1, 2, 3], 2));
         assert_eq!(store.head(WS).unwrap(), Seq(3));
         let page = store.read_after(WS, Seq::ZERO, usize::MAX).unwrap();
         assert_eq!(
@@ -438,6 +460,10 @@ mod tests {
         assert_eq!(listed[1].header, entry(2, 4).header);
         assert_eq!(listed[1].body_len, 4);
         store.ping().unwrap();
+        let on_disk = std::fs::metadata(store.path()).unwrap().len()
+            + std::fs::metadata(wal_path(store.path())).map_or(0, |m| m.len());
+        assert_eq!(store.storage_bytes().unwrap(), on_disk);
+        assert!(on_disk > 0);
     }
 
     #[test]

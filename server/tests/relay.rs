@@ -1,258 +1,20 @@
 //! The relay end to end: started in-process on a free port with a temporary
 //! data directory, driven by real WebSocket clients speaking `shared::wire`.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::Path;
-use std::time::Duration;
 
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
-use server::log_store::{EntrySummary, Page, StoreError};
-use server::{Config, ServerError};
-use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
-use shared::wire::{
-    Acked, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, ServerMsg,
-};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use server::Config;
+use server::log_store::{Appended, EntrySummary, Page, StoreError};
+use shared::ids::{DeviceId, Seq, WorkspaceId};
+use shared::wire::{ClientMsg, EntryKind, ErrorCode, NewEntry, ServerMsg};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-const WAIT: Duration = Duration::from_secs(10);
-const WS: WorkspaceId = WorkspaceId([0x5a; 16]);
-
-struct Relay {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), ServerError>>,
-}
-
-impl Relay {
-    async fn start(data_dir: &Path, web_dir: &Path, extra: &[&str]) -> Relay {
-        let mut args = vec![
-            "homeward-server".to_owned(),
-            "--data-dir".to_owned(),
-            data_dir.display().to_string(),
-            "--web-dir".to_owned(),
-            web_dir.display().to_string(),
-        ];
-        args.extend(extra.iter().map(|a| a.to_string()));
-        let config = Config::try_parse_from(args).unwrap();
-        let listener = server::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::run(config, listener, async move {
-            let _ = stopped.await;
-        }));
-        Relay {
-            addr,
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        tokio::time::timeout(WAIT, &mut self.task)
-            .await
-            .expect("the relay stops in time")
-            .unwrap()
-            .unwrap();
-    }
-
-    async fn connect(&self) -> Client {
-        let url = format!("ws://{}/v1/sync", self.addr);
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        Client { ws }
-    }
-
-    /// A client past the handshake, and the head the relay welcomed it with.
-    async fn hello(&self, device: u8) -> (Client, Seq) {
-        let mut client = self.connect().await;
-        client
-            .send(&ClientMsg::Hello {
-                workspace: WS,
-                device: DeviceId([device; 32]),
-            })
-            .await;
-        match client.recv().await {
-            ServerMsg::Welcome { head } => (client, head),
-            other => panic!("expected Welcome, got {other:?}"),
-        }
-    }
-}
-
-struct Client {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-}
-
-impl Client {
-    async fn send(&mut self, msg: &ClientMsg) {
-        self.send_raw(msg.encode()).await;
-    }
-
-    async fn send_raw(&mut self, frame: Vec<u8>) {
-        self.ws.send(Message::binary(frame)).await.unwrap();
-    }
-
-    async fn next_message(&mut self) -> Option<Message> {
-        loop {
-            let next = tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("the relay answers in time");
-            match next {
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                Some(Ok(msg)) => return Some(msg),
-                Some(Err(_)) | None => return None,
-            }
-        }
-    }
-
-    async fn recv(&mut self) -> ServerMsg {
-        match self.next_message().await {
-            Some(Message::Binary(frame)) => ServerMsg::decode(&frame).unwrap(),
-            other => panic!("expected a binary frame, got {other:?}"),
-        }
-    }
-
-    /// The next message that is not a poke.
-    async fn recv_reply(&mut self) -> ServerMsg {
-        loop {
-            match self.recv().await {
-                ServerMsg::Poke { .. } => continue,
-                msg => return msg,
-            }
-        }
-    }
-
-    async fn expect_error_and_close(&mut self, expected: ErrorCode) {
-        match self.recv().await {
-            ServerMsg::Error { code, message } => {
-                assert_eq!(code, expected, "{message}");
-                assert!(!message.is_empty());
-            }
-            other => panic!("expected Error {expected:?}, got {other:?}"),
-        }
-        self.expect_closed().await;
-    }
-
-    async fn expect_closed(&mut self) -> Option<CloseCode> {
-        let code = match self.next_message().await {
-            Some(Message::Close(frame)) => frame.map(|f| f.code),
-            None => return None,
-            other => panic!("expected the relay to close, got {other:?}"),
-        };
-        // Reading on sends our answer to the close, and sees the stream end.
-        assert!(self.next_message().await.is_none());
-        code
-    }
-
-    async fn push(&mut self, entries: Vec<NewEntry>) -> Vec<Acked> {
-        let blob_ids: Vec<BlobId> = entries.iter().map(|e| e.header.blob_id).collect();
-        self.send(&ClientMsg::Push { entries }).await;
-        match self.recv_reply().await {
-            ServerMsg::Ack { acks } => {
-                assert_eq!(
-                    acks.iter().map(|a| a.blob_id).collect::<Vec<_>>(),
-                    blob_ids,
-                    "one ack per entry, in push order"
-                );
-                acks
-            }
-            other => panic!("expected Ack, got {other:?}"),
-        }
-    }
-
-    async fn pull(&mut self, after: Seq, max_bytes: u32) -> (Vec<Entry>, Seq, bool) {
-        self.send(&ClientMsg::Pull { after, max_bytes }).await;
-        match self.recv_reply().await {
-            ServerMsg::Batch {
-                entries,
-                head,
-                has_more,
-            } => (entries, head, has_more),
-            other => panic!("expected Batch, got {other:?}"),
-        }
-    }
-
-    /// Every entry after `after`, page by page.
-    async fn pull_all(&mut self, after: Seq, max_bytes: u32) -> (Vec<Entry>, usize) {
-        let mut cursor = after;
-        let mut all = Vec::new();
-        let mut pages = 0;
-        loop {
-            let (entries, head, has_more) = self.pull(cursor, max_bytes).await;
-            pages += 1;
-            if let Some(last) = entries.last() {
-                cursor = last.seq;
-            }
-            all.extend(entries);
-            if !has_more {
-                assert_eq!(cursor, head, "a last page ends at the head");
-                return (all, pages);
-            }
-        }
-    }
-}
-
-fn entry(n: u32, body_len: usize) -> NewEntry {
-    let mut id = [0u8; 16];
-    id[..4].copy_from_slice(&n.to_be_bytes());
-    NewEntry {
-        header: EntryHeader {
-            doc_id: DocId(id),
-            kind: EntryKind::Change,
-            blob_id: BlobId(id),
-            author: DeviceId([1; 32]),
-            key_epoch: 0,
-        },
-        body: (0..body_len).map(|i| (i as u32 ^ n) as u8).collect(),
-    }
-}
-
-fn seqs(acks: &[Acked]) -> Vec<u64> {
-    acks.iter().map(|a| a.seq.0).collect()
-}
-
-fn web_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("index.html"),
-        "<!doctype html><title>Homeward</title>",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("app.js"), "console.log('homeward')").unwrap();
-    dir
-}
-
-struct HttpReply {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-async fn http_get(addr: SocketAddr, path: &str) -> HttpReply {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    tokio::time::timeout(WAIT, stream.read_to_end(&mut raw))
-        .await
-        .unwrap()
-        .unwrap();
-    let raw = String::from_utf8(raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    HttpReply {
-        status: head[9..12].parse().unwrap(),
-        head: head.to_ascii_lowercase(),
-        body: body.to_owned(),
-    }
-}
+use common::*;
 
 #[tokio::test]
 async fn a_message_before_hello_is_refused() {
@@ -696,7 +458,7 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
 struct BrokenStore;
 
 impl server::LogStore for BrokenStore {
-    fn append(&self, _: WorkspaceId, _: &[NewEntry]) -> Result<Vec<Acked>, StoreError> {
+    fn append(&self, _: WorkspaceId, _: &[NewEntry]) -> Result<Appended, StoreError> {
         Err(StoreError::Corrupt("the disk is gone".into()))
     }
     fn read_after(&self, _: WorkspaceId, _: Seq, _: usize) -> Result<Page, StoreError> {
@@ -712,6 +474,9 @@ impl server::LogStore for BrokenStore {
         Ok(())
     }
     fn ping(&self) -> Result<(), StoreError> {
+        Err(StoreError::Corrupt("the disk is gone".into()))
+    }
+    fn storage_bytes(&self) -> Result<u64, StoreError> {
         Err(StoreError::Corrupt("the disk is gone".into()))
     }
 }

@@ -9,7 +9,12 @@
 pub mod case;
 pub mod case_doc;
 pub mod case_summary;
+pub mod case_validation;
+mod doc_writer;
 pub mod ids;
 pub mod names;
+pub mod partial_date;
+pub mod priority;
 pub mod sync_engine;
+pub mod synthetic;
 pub mod wire;

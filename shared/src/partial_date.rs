@@ -252,8 +252,9 @@ impl Reconcile for PartialDate {
 
 impl Hydrate for PartialDate {
     fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
-        s.parse()
-            .map_err(|e: DateError| HydrateError::unexpected("a date YYYY[-MM[-DD]]", e.to_string()))
+        s.parse().map_err(|e: DateError| {
+            HydrateError::unexpected("a date YYYY[-MM[-DD]]", e.to_string())
+        })
     }
 }
 
@@ -271,7 +272,14 @@ mod tests {
     #[test]
     fn impossible_dates_are_refused_with_a_reason() {
         let cases = [
-            ("2023-02-29", DateError::NoSuchDay { year: 2023, month: 2, day: 29 }),
+            (
+                "2023-02-29",
+                DateError::NoSuchDay {
+                    year: 2023,
+                    month: 2,
+                    day: 29,
+                },
+            ),
             ("2022-13", DateError::NoSuchMonth { month: 13 }),
             ("1812", DateError::YearOutOfRange { year: 1812 }),
             ("22-02-24", DateError::Format("22-02-24".into())),
@@ -290,7 +298,10 @@ mod tests {
             assert_eq!(d.days_since_epoch(), days, "{d}");
         }
         assert_eq!(Date::new(2022, 2, 24).unwrap().days_since_epoch(), 19_047);
-        assert_eq!(Date::from_unix_ms(1_645_660_800_000), Date::new(2022, 2, 24).unwrap());
+        assert_eq!(
+            Date::from_unix_ms(1_645_660_800_000),
+            Date::new(2022, 2, 24).unwrap()
+        );
     }
 
     #[test]

@@ -251,8 +251,17 @@ impl RelayClient {
         workspace: WorkspaceId,
         device: DeviceId,
     ) -> Result<RelayClient> {
-        let url = format!("ws://{addr}/v1/sync");
-        let (ws, _) = tokio::time::timeout(REPLY_TIMEOUT, tokio_tungstenite::connect_async(&url))
+        RelayClient::connect_url(&format!("ws://{addr}/v1/sync"), workspace, device).await
+    }
+
+    /// Connects to a sync URL (`ws://HOST:PORT/v1/sync`), says Hello,
+    /// expects Welcome.
+    pub async fn connect_url(
+        url: &str,
+        workspace: WorkspaceId,
+        device: DeviceId,
+    ) -> Result<RelayClient> {
+        let (ws, _) = tokio::time::timeout(REPLY_TIMEOUT, tokio_tungstenite::connect_async(url))
             .await
             .map_err(|_| anyhow!("connecting to {url} timed out"))?
             .with_context(|| format!("connecting to {url}"))?;

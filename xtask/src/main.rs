@@ -4,10 +4,12 @@
 //!   already present at the right version;
 //! - `build-web [--release]`: build the client with Trunk into `client/dist`;
 //! - `run [-- SERVER_ARGS…]`: build everything in release mode and run the relay;
-//! - `test`: everything CI runs, in order, failing fast (`.ci/run` calls this).
+//! - `test`: everything CI runs, in order, failing fast (`.ci/run` calls this);
+//! - `seed [-- ARGS…]`: upload synthetic cases to a running relay.
 
 mod cmd;
 mod run;
+mod seed;
 mod test;
 mod tools;
 mod web;
@@ -28,6 +30,9 @@ commands:
   run [-- ARGS…]         release build of client and relay, then run the relay
                          (default: --web-dir client/dist --data-dir data; ARGS add or override)
   test                   formatting, lints, unit, integration and browser tests (what CI runs)
+  seed [-- ARGS…]        upload synthetic cases to a running relay (release build of the
+                         `seed` tool; ARGS: --relay URL --cases N --seed S --workspace HEX
+                         --dry-run; `cargo xtask seed -- --help` lists them)
 ";
 
 fn main() -> ExitCode {
@@ -67,6 +72,14 @@ fn dispatch(args: &[String]) -> Result<()> {
                 _ => rest,
             };
             run::run(&ctx, extra)
+        }
+        "seed" => {
+            // Everything after an optional `--` goes to the seed tool.
+            let extra = match rest.split_first() {
+                Some((first, tail)) if first == "--" => tail,
+                _ => rest,
+            };
+            seed::seed(&ctx, extra)
         }
         "test" => {
             flags(rest, &[])?;
