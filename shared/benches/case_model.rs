@@ -268,5 +268,39 @@ fn search(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bytes_per_case, edit, load, priority_bench, search);
+/// Making the synthetic set itself, and its search keys: what seeding and
+/// the client's first summary build cost.
+fn generation(c: &mut Criterion) {
+    let n = large_n();
+    let mut group = c.benchmark_group("generate");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function(format!("cases/{n}"), |b| {
+        b.iter(|| generate(SEED, n, today()).count())
+    });
+    let cases = large_set();
+    group.bench_function(format!("name_keys/{n}"), |b| {
+        b.iter(|| {
+            cases
+                .iter()
+                .map(|c| {
+                    let id = &c.identity;
+                    NameKeys::new(&id.surname, &id.given_names, &id.patronymic, &[])
+                })
+                .count()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bytes_per_case,
+    edit,
+    load,
+    priority_bench,
+    search,
+    generation
+);
 criterion_main!(benches);

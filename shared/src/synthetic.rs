@@ -2451,15 +2451,4 @@ mod tests {
                 .all(|id| id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()))
         );
     }
-
-    /// `cargo test --release -p homeward-shared synthetic::tests::speed -- --ignored --nocapture`
-    #[test]
-    #[ignore = "a timing, not a test: run in release mode"]
-    fn speed() {
-        let start = std::time::Instant::now();
-        let n = generate(1, 100_000, today())
-            .filter(|c| !c.timeline.is_empty())
-            .count();
-        println!("generated {n} cases in {:?}", start.elapsed());
-    }
 }

@@ -992,45 +992,4 @@ mod tests {
         let top = rank(&query, people.iter().enumerate(), 5);
         assert_eq!(top[0].0, people.len() - 1);
     }
-
-    /// Timing over 100,000 synthetic people. Run with
-    /// `cargo test -p homeward-shared --release names::matcher::tests::rank_timing -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn rank_timing() {
-        use std::time::Instant;
-        let started = Instant::now();
-        let people = synthetic(100_000);
-        let built = started.elapsed();
-        let bytes: usize = people
-            .iter()
-            .map(|k| postcard::to_stdvec(k).unwrap().len())
-            .sum();
-        println!(
-            "built 100000 NameKeys in {built:?}; {:.1} bytes each serialised",
-            bytes as f64 / people.len() as f64
-        );
-        for query in [
-            "Oleksandr Kovalenko",
-            "Kovalneko",
-            "Kov",
-            "Наталія Шевчук",
-            "Hryhorii Tkachuk",
-            "Iurii Petrovych Zaitsev",
-            "O. Bondar",
-        ] {
-            let parsed = NameQuery::parse(query);
-            let rounds = 10;
-            let started = Instant::now();
-            let mut found = 0;
-            for _ in 0..rounds {
-                let top = rank(&parsed, people.iter().enumerate(), 50);
-                found = top.len();
-                std::hint::black_box(top);
-            }
-            let per = started.elapsed() / rounds;
-            let matches = people.iter().filter(|k| parsed.score(k).is_some()).count();
-            println!("{query:>26}: {per:>10.2?} per rank, {matches} matches, top {found}");
-        }
-    }
 }
