@@ -379,9 +379,11 @@ impl DeviceLoop {
             by_doc[i].1.push(entry);
         }
         let now = now_ms();
+        let ids: Vec<DocId> = by_doc.iter().map(|(id, _)| *id).collect();
+        let stored = self.storage.docs(&ids).await?;
         let mut merged = Vec::with_capacity(by_doc.len());
-        for (doc_id, entries) in by_doc {
-            let mut doc = match self.storage.doc(&doc_id).await? {
+        for ((doc_id, entries), stored) in by_doc.into_iter().zip(stored) {
+            let mut doc = match stored {
                 Some(bytes) => match CaseDoc::load(&bytes, &self.device) {
                     Ok(doc) => doc,
                     Err(err) => {

@@ -237,6 +237,26 @@ impl Storage {
         Ok(v.and_then(|v| to_bytes(&v)))
     }
 
+    /// Several documents in one read transaction (a merged batch touches
+    /// hundreds; one transaction each would dominate catch-up time).
+    pub async fn docs(&self, doc_ids: &[DocId]) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[DOCS], TransactionMode::ReadOnly)
+            .map_err(read_err)?;
+        let store = tx.object_store(DOCS).map_err(read_err)?;
+        let mut out = Vec::with_capacity(doc_ids.len());
+        for doc_id in doc_ids {
+            let v = store
+                .get(key(doc_id))
+                .map_err(read_err)?
+                .await
+                .map_err(read_err)?;
+            out.push(v.and_then(|v| to_bytes(&v)));
+        }
+        Ok(out)
+    }
+
     /// Writes a local edit: the document, its summary and the outbox entry,
     /// atomically. Returns the new outbox row.
     pub async fn save_local_edit(

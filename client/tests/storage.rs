@@ -108,6 +108,9 @@ async fn merged_documents_and_the_cursor_are_stored_together() {
 
     let loaded = storage.load().await.unwrap();
     assert_eq!(loaded.cursor, Seq(41));
+    let read = storage.docs(&[DocId([9; 16]), doc_id]).await.unwrap();
+    assert_eq!(read[0], None);
+    assert_eq!(read[1].as_deref(), Some(merged[0].doc.as_slice()));
     assert_eq!(loaded.summaries, vec![summary]);
     assert!(loaded.outbox.is_empty());
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{Case, Category, ReviewState, Status};
 use crate::ids::DocId;
-use crate::names::NameKeys;
+use crate::names::{NameKeys, NameQuery, rank};
 use crate::partial_date::Date;
 use crate::priority::{Priority, PriorityFacts, priority_of};
 
@@ -76,6 +76,20 @@ impl CaseSummary {
     }
 }
 
+/// The summaries whose names match `query` in any script or common
+/// spelling, best first (at most `limit`). A blank query matches nothing.
+pub fn search<'a>(
+    summaries: &'a [CaseSummary],
+    query: &str,
+    limit: usize,
+) -> Vec<(&'a CaseSummary, u32)> {
+    let query = NameQuery::parse(query);
+    if query.is_empty() {
+        return Vec::new();
+    }
+    rank(&query, summaries.iter().map(|s| (s, &s.name_keys)), limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +131,38 @@ mod tests {
             "{} bytes",
             summary.to_bytes().len()
         );
+    }
+
+    #[test]
+    fn search_finds_people_across_scripts_best_first() {
+        let people = [
+            ("Коваленко", "Олександр", "Петрович"),
+            ("Коваленко", "Александр", ""),
+            ("Коваленко", "Оксана", "Іванівна"),
+            ("Шевчук", "Наталія", ""),
+        ];
+        let summaries: Vec<CaseSummary> = people
+            .iter()
+            .enumerate()
+            .map(|(i, (s, g, p))| {
+                let case = Case::minimal(s, g, p, Category::CivilianDetainee);
+                CaseSummary::of(DocId([i as u8; 16]), &case, 0, 0)
+            })
+            .collect();
+        let names = |query: &str| -> Vec<String> {
+            search(&summaries, query, 10)
+                .into_iter()
+                .map(|(s, _)| s.display_name())
+                .collect()
+        };
+        assert_eq!(
+            names("Oleksandr Kovalenko"),
+            ["Коваленко Олександр Петрович", "Коваленко Александр"]
+        );
+        assert_eq!(names("Natalya"), ["Шевчук Наталія"]);
+        let typo = names("Kovalneko");
+        assert_eq!(typo.len(), 3, "{typo:?}");
+        assert!(names("   ").is_empty());
     }
 
     fn date(s: &str) -> Date {
