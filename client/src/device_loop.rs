@@ -387,7 +387,7 @@ impl DeviceLoop {
                 Some(bytes) => match CaseDoc::load(&bytes, &self.device) {
                     Ok(doc) => doc,
                     Err(err) => {
-                        tracing::error!(doc = %doc_id, "stored document unreadable: {err}");
+                        tracing::error!(doc = %doc_id, kind = err.kind(), "stored document unreadable");
                         continue;
                     }
                 },
@@ -395,7 +395,7 @@ impl DeviceLoop {
             };
             for entry in &entries {
                 if let Err(err) = doc.merge(&entry.body) {
-                    tracing::warn!(seq = %entry.seq, doc = %doc_id, "entry skipped: {err}");
+                    tracing::warn!(seq = %entry.seq, doc = %doc_id, kind = err.kind(), "entry skipped");
                 }
             }
             let conflicts = doc.conflicts().map(|c| c.len()).unwrap_or(0);
@@ -403,7 +403,7 @@ impl DeviceLoop {
                 Ok(case) => Some(CaseSummary::of(doc_id, &case, conflicts, now)),
                 Err(CaseDocError::Incomplete) => None,
                 Err(err) => {
-                    tracing::warn!(doc = %doc_id, "case unreadable after merge: {err}");
+                    tracing::warn!(doc = %doc_id, kind = err.kind(), "case unreadable after merge");
                     None
                 }
             };

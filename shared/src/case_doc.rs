@@ -54,6 +54,22 @@ pub enum CaseDocError {
     Reconcile(#[from] autosurgeon::ReconcileError),
 }
 
+impl CaseDocError {
+    /// A stable word for logs. Messages may quote field values (a date that
+    /// did not parse, say), and case content never goes to a log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CaseDocError::Invalid(_) => "invalid",
+            CaseDocError::SchemaTooNew { .. } => "schema_too_new",
+            CaseDocError::Incomplete => "incomplete",
+            CaseDocError::NoSuchConflict { .. } => "no_such_conflict",
+            CaseDocError::Automerge(_) => "damaged",
+            CaseDocError::Shape(_) => "unexpected_shape",
+            CaseDocError::Reconcile(_) => "write_failed",
+        }
+    }
+}
+
 /// Who is editing and when; the shared crate reads no clock.
 #[derive(Debug, Clone, Copy)]
 pub struct EditContext {
