@@ -283,7 +283,18 @@ impl SyncEngine {
                 }
                 self.conn = Conn::Ready;
                 self.failures = 0;
-                self.last_error = None;
+                self.last_error = (head < self.cursor).then(|| {
+                    // The relay lost entries this device already merged:
+                    // restored from an older backup, or another relay. What
+                    // this device holds is safe; entries the relay numbers
+                    // anew up to our cursor would be skipped, so say so.
+                    format!(
+                        "the relay holds {head} entries but this device has seen {}: it may have \
+                         been restored from a backup; this device's data is safe, but tell your \
+                         coordinator before relying on sync",
+                        self.cursor
+                    )
+                });
                 self.head = self.head.max(head);
                 self.maybe_push(fx);
                 self.maybe_pull(fx);
@@ -560,6 +571,16 @@ mod tests {
                 max_bytes: DEFAULT_PULL_BYTES
             }]
         );
+    }
+
+    #[test]
+    fn a_relay_behind_the_cursor_is_reported() {
+        let mut h = Harness::new(40, vec![]);
+        h.connect(12);
+        let status = h.engine.status();
+        assert_eq!(status.cursor, Seq(40));
+        let err = status.last_error.expect("a warning");
+        assert!(err.contains("restored from a backup"), "{err}");
     }
 
     #[test]
