@@ -6,8 +6,8 @@ use shared::ids::DocId;
 
 use crate::browser_rng::BrowserRng;
 
-use crate::case_list::{category_label, status_label};
 use crate::device_loop::DeviceHandle;
+use crate::labels::{category_label, status_label};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {

@@ -1,34 +1,8 @@
 //! The case list, rendered from summaries (never from loaded documents).
 
-use leptos::prelude::*;
-use shared::case::{Category, Status};
-
 use crate::app_state::AppState;
-
-pub fn category_label(c: Category) -> &'static str {
-    match c {
-        Category::CivilianDetainee => "Civilian detainee",
-        Category::PrisonerOfWar => "Prisoner of war",
-        Category::PoliticalPrisoner => "Political prisoner",
-        Category::DeportedChild => "Deported or transferred child",
-        Category::Missing => "Missing",
-    }
-}
-
-pub fn status_label(s: Status) -> &'static str {
-    match s {
-        Status::Missing => "Missing",
-        Status::DetainedUnacknowledged => "Detained, not acknowledged",
-        Status::DetainedAcknowledged => "Detained, acknowledged",
-        Status::Charged => "Charged",
-        Status::Sentenced => "Sentenced",
-        Status::Released => "Released",
-        Status::Exchanged => "Exchanged",
-        Status::ReturnedHome => "Returned home",
-        Status::Deceased => "Deceased",
-        Status::Escaped => "Escaped",
-    }
-}
+use crate::labels::{category_label, status_label};
+use leptos::prelude::*;
 
 #[component]
 pub fn CaseList() -> impl IntoView {

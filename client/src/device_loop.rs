@@ -340,10 +340,9 @@ impl DeviceLoop {
             now_ms: now,
             today: local_today(),
         };
-        let (mut doc, changes) = CaseDoc::create(case, &ctx).map_err(|e| e.to_string())?;
         let doc_id = DocId::random(&mut self.rng);
-        let case = doc.case().map_err(|e| e.to_string())?;
         let summary = CaseSummary::of(doc_id, &case, 0, now);
+        let (mut doc, changes) = CaseDoc::create(case, &ctx).map_err(|e| e.to_string())?;
         let entry = NewEntry {
             header: EntryHeader {
                 doc_id,

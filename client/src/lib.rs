@@ -7,6 +7,7 @@ pub mod browser_rng;
 pub mod case_form;
 pub mod case_list;
 pub mod device_loop;
+pub mod labels;
 pub mod service_worker;
 pub mod socket;
 pub mod storage;

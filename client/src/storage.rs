@@ -223,18 +223,7 @@ impl Storage {
     }
 
     pub async fn doc(&self, doc_id: &DocId) -> Result<Option<Vec<u8>>, StorageError> {
-        let tx = self
-            .db
-            .transaction(&[DOCS], TransactionMode::ReadOnly)
-            .map_err(read_err)?;
-        let v = tx
-            .object_store(DOCS)
-            .map_err(read_err)?
-            .get(key(doc_id))
-            .map_err(read_err)?
-            .await
-            .map_err(read_err)?;
-        Ok(v.and_then(|v| to_bytes(&v)))
+        Ok(self.docs(&[*doc_id]).await?.pop().flatten())
     }
 
     /// Several documents in one read transaction (a merged batch touches

@@ -445,6 +445,17 @@ impl Hydrate for Notes {
     }
 }
 
+/// Surname, given names, patronymic, skipping blank parts: how a
+/// documenter reads a name aloud.
+pub fn display_name(surname: &str, given_names: &str, patronymic: &str) -> String {
+    [surname, given_names, patronymic]
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Case {
     /// The minimum record a documenter takes during an interview.
     pub fn minimal(surname: &str, given_names: &str, patronymic: &str, category: Category) -> Case {
@@ -463,12 +474,7 @@ impl Case {
     /// The name as a documenter reads it aloud: surname, given names, patronymic.
     pub fn display_name(&self) -> String {
         let id = &self.identity;
-        [&id.surname, &id.given_names, &id.patronymic]
-            .into_iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        display_name(&id.surname, &id.given_names, &id.patronymic)
     }
 
     /// The timeline in date order (undated events last, in recording order).

@@ -58,12 +58,7 @@ impl CaseSummary {
     }
 
     pub fn display_name(&self) -> String {
-        [&self.surname, &self.given_names, &self.patronymic]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" ")
+        crate::case::display_name(&self.surname, &self.given_names, &self.patronymic)
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
