@@ -87,8 +87,7 @@ byte_id!(
     16
 );
 byte_id!(
-    /// A device. Today random bytes kept in the device's storage; once device
-    /// keys land, the device's Ed25519 public key.
+    /// A device: its Ed25519 public key (see `signing::DeviceKey`).
     DeviceId,
     32
 );

@@ -1,26 +1,43 @@
 //! The sans-IO sync engine: one per device and workspace.
 //!
-//! The driver (the browser's sync service, or the native client) feeds it
+//! The driver (the browser's device loop, or the native client) feeds it
 //! [`SyncEvent`]s with the current time and a random source, and carries out
 //! the [`SyncEffect`]s it returns: open or close the socket, send a frame,
-//! start a timer, merge and persist a batch, drop acknowledged outbox rows.
+//! start a timer, merge and persist a batch or a bootstrap page, drop
+//! acknowledged outbox rows, write a snapshot of a document.
 //!
 //! Invariants the engine keeps:
-//! - the cursor moves only on [`SyncEvent::Applied`], which the driver sends
-//!   after the batch's documents *and* the new cursor are durable locally;
+//! - the cursor moves only on [`SyncEvent::Applied`] or on the last
+//!   [`SyncEvent::BootstrapApplied`], which the driver sends after the
+//!   documents *and* the new cursor are durable locally;
 //! - an outbox entry leaves the outbox only when the relay acknowledged it;
 //!   until then every (re)connection pushes it again, and the relay's
 //!   idempotency by `blob_id` makes that safe;
 //! - pushes go out in outbox order, one push in flight at a time, so the
 //!   relay's log order respects each device's causal order;
-//! - at most one pull is outstanding or being applied at any time.
+//! - at most one pull or bootstrap page is outstanding or being applied;
+//! - entries whose signature does not verify never reach the driver;
+//! - the device answers only challenges naming the origin it dialled.
+
+use std::collections::{BTreeSet, VecDeque};
 
 use rand_core::RngCore;
 
-use crate::ids::{BlobId, DeviceId, Seq, WorkspaceId};
+use crate::ids::{BlobId, DocId, Seq, WorkspaceId};
+use crate::signing::{AuthChallenge, DeviceKey};
 use crate::wire::{
-    Acked, ClientMsg, DEFAULT_PULL_BYTES, Entry, MAX_PUSH_BODY_BYTES, NewEntry, ServerMsg,
+    Acked, BootstrapResume, ClientMsg, DEFAULT_PULL_BYTES, DeviceInfo, Entry, EntryKind, ErrorCode,
+    MAX_PUSH_BODY_BYTES, NewEntry, Redeem, Role, ServerMsg,
 };
+
+/// A document is compacted once this many change entries follow its latest
+/// snapshot. A typical edit's change entry is 0.2–0.5 KB and a saved case
+/// 3–8 KB, so 32 changes weigh about one snapshot: a new device then pays
+/// at most about twice a document's size for it, while every snapshot
+/// costs its author one whole-document upload. Lower thresholds upload
+/// whole documents often for little gain; higher ones make bootstrap replay
+/// long tails.
+pub const COMPACT_AFTER_CHANGES: u32 = 32;
 
 #[derive(Debug, Clone)]
 pub struct SyncConfig {
@@ -29,6 +46,7 @@ pub struct SyncConfig {
     /// First reconnect delay; doubles on each failure up to `backoff_max_ms`.
     pub backoff_base_ms: u64,
     pub backoff_max_ms: u64,
+    pub compact_after_changes: u32,
 }
 
 impl Default for SyncConfig {
@@ -40,8 +58,47 @@ impl Default for SyncConfig {
             // Short enough that a documenter who walks back into coverage
             // syncs within seconds; long enough not to hammer a down relay.
             backoff_max_ms: 15_000,
+            compact_after_changes: COMPACT_AFTER_CHANGES,
         }
     }
+}
+
+/// What the driver loaded from durable storage to start an engine.
+#[derive(Debug)]
+pub struct SyncSetup {
+    pub workspace: WorkspaceId,
+    pub key: DeviceKey,
+    /// The relay origin this device dials (`https://relay.example`), as
+    /// normalised by `invite_link::origin_of`.
+    pub origin: String,
+    pub cursor: Seq,
+    pub outbox: Vec<NewEntry>,
+    /// An interrupted bootstrap, to resume.
+    pub bootstrap: Option<BootstrapResume>,
+    /// A ticket or setup code not yet accepted by the relay.
+    pub redeem: Option<Redeem>,
+}
+
+/// Requests only an admin may make; answered by [`SyncEffect::AdminReply`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminRequest {
+    CreateInvite {
+        ticket_hash: [u8; 32],
+        role: Role,
+        ttl_secs: u32,
+    },
+    ListDevices,
+    Revoke {
+        device: crate::ids::DeviceId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminReply {
+    InviteCreated { expires_ms: i64 },
+    Devices(Vec<DeviceInfo>),
+    Revoked(crate::ids::DeviceId),
+    Failed { code: ErrorCode, message: String },
 }
 
 #[derive(Debug)]
@@ -55,18 +112,31 @@ pub enum SyncEvent {
     /// The socket asked for by [`SyncEffect::Connect`] is open.
     Opened,
     /// The socket closed or failed to open.
-    Closed { reason: String },
+    Closed {
+        reason: String,
+    },
     /// A binary frame arrived from the relay.
     Frame(Vec<u8>),
     /// A local change is durable in the outbox.
     Enqueued(NewEntry),
     /// The entries of an [`SyncEffect::Apply`] are merged and durable, and the
     /// cursor `through` is stored with them.
-    Applied { through: Seq },
-    /// The entries of an [`SyncEffect::Apply`] could not be made durable
-    /// (storage full, say). Nothing moved; the connection is dropped and the
-    /// pull retried after a back-off.
-    ApplyFailed { reason: String },
+    Applied {
+        through: Seq,
+    },
+    /// The page of an [`SyncEffect::ApplyBootstrap`] is merged and durable,
+    /// together with its `next` (or, on the last page, the cursor `upto`).
+    BootstrapApplied,
+    /// The entries of an [`SyncEffect::Apply`] or
+    /// [`SyncEffect::ApplyBootstrap`] could not be made durable (storage
+    /// full, say). Nothing moved; the connection is dropped and the request
+    /// retried after a back-off.
+    ApplyFailed {
+        reason: String,
+    },
+    /// Present a new ticket or setup code (also lifts a refusal).
+    Redeem(Redeem),
+    Admin(AdminRequest),
 }
 
 #[derive(Debug, PartialEq)]
@@ -83,8 +153,30 @@ pub enum SyncEffect {
         entries: Vec<Entry>,
         through: Seq,
     },
+    /// Merge these entries and persist the documents together with the
+    /// bootstrap's progress in one durable step: `next` to resume from, or,
+    /// when `next` is `None`, the cursor `upto` (and no bootstrap state).
+    /// Then send [`SyncEvent::BootstrapApplied`].
+    ApplyBootstrap {
+        entries: Vec<Entry>,
+        upto: Seq,
+        next: Option<BootstrapResume>,
+    },
     /// The relay stored these entries: delete them from the durable outbox.
     Acked(Vec<Acked>),
+    /// The relay accepted the device with this role: the redeemed ticket or
+    /// setup code, if any, is spent and can be forgotten.
+    Joined {
+        role: Role,
+    },
+    /// Write a snapshot of this document (`EntryKind::Snapshot { covers }`)
+    /// and enqueue it like any local change. The document holds every entry
+    /// of the log up to `covers`.
+    Compact {
+        doc_id: DocId,
+        covers: Seq,
+    },
+    AdminReply(AdminReply),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +187,16 @@ pub enum Connection {
     Waiting,
     Connecting,
     Connected,
+    /// The relay refused this device for good (revoked, not a member, a
+    /// spent ticket); see `SyncStatus::refused`.
+    Refused,
+}
+
+/// Progress of a bootstrap, in documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BootstrapProgress {
+    pub docs_done: u64,
+    pub docs_total: u64,
 }
 
 /// What the sync panel shows.
@@ -109,6 +211,13 @@ pub struct SyncStatus {
     /// upload and nothing to download.
     pub last_sync_ms: Option<i64>,
     pub last_error: Option<String>,
+    pub role: Option<Role>,
+    pub refused: Option<ErrorCode>,
+    /// Set while a bootstrap is under way (`docs_total` is 0 until the
+    /// first page arrives).
+    pub bootstrap: Option<BootstrapProgress>,
+    /// Entries dropped because their signature did not verify.
+    pub rejected_entries: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,8 +225,12 @@ enum Conn {
     Idle,
     Waiting,
     Connecting,
-    Handshaking,
+    /// Hello sent, waiting for the challenge.
+    Hello,
+    /// Answer sent, waiting for the welcome.
+    Answered,
     Ready,
+    Refused,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,47 +240,83 @@ enum Pull {
     Applying { has_more: bool },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Boot {
+    resume: Option<BootstrapResume>,
+    progress: BootstrapProgress,
+}
+
 #[derive(Debug)]
 pub struct SyncEngine {
     config: SyncConfig,
     workspace: WorkspaceId,
-    device: DeviceId,
+    key: DeviceKey,
+    origin: String,
+    redeem: Option<Redeem>,
     network_up: bool,
     conn: Conn,
+    /// Pull or bootstrap page in flight.
     pull: Pull,
+    boot: Option<Boot>,
     push_in_flight: Option<Vec<BlobId>>,
     outbox: Vec<NewEntry>,
     cursor: Seq,
     head: Seq,
+    role: Option<Role>,
+    refused: Option<ErrorCode>,
     failures: u32,
     last_sync_ms: Option<i64>,
     last_error: Option<String>,
+    rejected_entries: u64,
+    /// The last bootstrap page's `upto`: the cursor once the last page is
+    /// applied.
+    boot_upto: Seq,
+    to_compact: BTreeSet<DocId>,
+    admin_queue: VecDeque<AdminRequest>,
+    admin_in_flight: bool,
 }
 
 impl SyncEngine {
-    /// `cursor` and `outbox` are what the driver loaded from durable storage.
-    pub fn new(
-        config: SyncConfig,
-        workspace: WorkspaceId,
-        device: DeviceId,
-        cursor: Seq,
-        outbox: Vec<NewEntry>,
-    ) -> SyncEngine {
+    pub fn new(config: SyncConfig, setup: SyncSetup) -> SyncEngine {
         SyncEngine {
             config,
-            workspace,
-            device,
+            workspace: setup.workspace,
+            key: setup.key,
+            origin: setup.origin,
+            redeem: setup.redeem,
             network_up: false,
             conn: Conn::Idle,
             pull: Pull::Idle,
+            boot: setup.bootstrap.map(|resume| Boot {
+                resume: Some(resume),
+                progress: BootstrapProgress {
+                    docs_done: 0,
+                    docs_total: 0,
+                },
+            }),
             push_in_flight: None,
-            outbox,
-            cursor,
-            head: cursor,
+            outbox: setup.outbox,
+            cursor: setup.cursor,
+            head: setup.cursor,
+            role: None,
+            refused: None,
             failures: 0,
             last_sync_ms: None,
             last_error: None,
+            rejected_entries: 0,
+            boot_upto: Seq::ZERO,
+            to_compact: BTreeSet::new(),
+            admin_queue: VecDeque::new(),
+            admin_in_flight: false,
         }
+    }
+
+    pub fn workspace(&self) -> WorkspaceId {
+        self.workspace
+    }
+
+    pub fn key(&self) -> &DeviceKey {
+        &self.key
     }
 
     pub fn status(&self) -> SyncStatus {
@@ -176,15 +325,36 @@ impl SyncEngine {
             connection: match self.conn {
                 Conn::Idle => Connection::Offline,
                 Conn::Waiting => Connection::Waiting,
-                Conn::Connecting | Conn::Handshaking => Connection::Connecting,
+                Conn::Connecting | Conn::Hello | Conn::Answered => Connection::Connecting,
                 Conn::Ready => Connection::Connected,
+                Conn::Refused => Connection::Refused,
             },
             pending_uploads: self.outbox.len(),
             cursor: self.cursor,
             head: self.head,
             last_sync_ms: self.last_sync_ms,
             last_error: self.last_error.clone(),
+            role: self.role,
+            refused: self.refused,
+            bootstrap: self.boot.map(|b| b.progress),
+            rejected_entries: self.rejected_entries,
         }
+    }
+
+    /// True when connected, nothing to upload, nothing to download.
+    pub fn in_step(&self) -> bool {
+        self.conn == Conn::Ready
+            && self.outbox.is_empty()
+            && self.pull == Pull::Idle
+            && self.boot.is_none()
+            && self.cursor >= self.head
+    }
+
+    fn live(&self) -> bool {
+        matches!(
+            self.conn,
+            Conn::Connecting | Conn::Hello | Conn::Answered | Conn::Ready
+        )
     }
 
     pub fn handle(
@@ -205,14 +375,13 @@ impl SyncEngine {
             }
             SyncEvent::NetworkDown => {
                 self.network_up = false;
-                if matches!(
-                    self.conn,
-                    Conn::Connecting | Conn::Handshaking | Conn::Ready
-                ) {
+                if self.live() {
                     fx.push(SyncEffect::Disconnect);
                 }
-                self.lose_connection();
-                self.conn = Conn::Idle;
+                self.lose_connection(&mut fx);
+                if self.conn != Conn::Refused {
+                    self.conn = Conn::Idle;
+                }
             }
             SyncEvent::ReconnectDue => {
                 if self.conn == Conn::Waiting && self.network_up {
@@ -222,24 +391,24 @@ impl SyncEngine {
             }
             SyncEvent::Opened => {
                 if self.conn == Conn::Connecting {
-                    self.conn = Conn::Handshaking;
+                    self.conn = Conn::Hello;
                     fx.push(SyncEffect::Send(
                         ClientMsg::Hello {
                             workspace: self.workspace,
-                            device: self.device,
+                            device: self.key.device_id(),
                         }
                         .encode(),
                     ));
                 }
             }
             SyncEvent::Closed { reason } => {
-                if self.conn != Conn::Idle && self.conn != Conn::Waiting {
+                if self.live() {
                     self.last_error = Some(reason);
                     self.fail(rng, &mut fx);
                 }
             }
             SyncEvent::Frame(bytes) => match ServerMsg::decode(&bytes) {
-                Ok(msg) => self.on_message(now_ms, msg, &mut fx),
+                Ok(msg) => self.on_message(now_ms, rng, msg, &mut fx),
                 Err(err) => {
                     self.last_error = Some(format!("the relay sent an unreadable frame: {err}"));
                     fx.push(SyncEffect::Disconnect);
@@ -251,6 +420,9 @@ impl SyncEngine {
                 self.maybe_push(&mut fx);
             }
             SyncEvent::Applied { through } => {
+                if !matches!(self.pull, Pull::Applying { .. }) || self.boot.is_some() {
+                    return fx;
+                }
                 self.cursor = self.cursor.max(through);
                 self.head = self.head.max(self.cursor);
                 let has_more = matches!(self.pull, Pull::Applying { has_more: true });
@@ -258,31 +430,107 @@ impl SyncEngine {
                 if has_more || self.head > self.cursor {
                     self.maybe_pull(&mut fx);
                 }
-                self.note_if_in_step(now_ms);
+                self.after_progress(now_ms, &mut fx);
+            }
+            SyncEvent::BootstrapApplied => {
+                let (Pull::Applying { .. }, Some(boot)) = (self.pull, self.boot) else {
+                    return fx;
+                };
+                self.pull = Pull::Idle;
+                if boot.resume.is_none() {
+                    // That was the last page: `on_message` left the final
+                    // cursor in `head`'s place; see `BootstrapPage`.
+                    self.boot = None;
+                    self.cursor = self.cursor.max(self.boot_upto);
+                    self.head = self.head.max(self.cursor);
+                }
+                self.maybe_pull(&mut fx);
+                self.after_progress(now_ms, &mut fx);
             }
             SyncEvent::ApplyFailed { reason } => {
                 self.pull = Pull::Idle;
                 self.last_error = Some(reason);
-                if matches!(
-                    self.conn,
-                    Conn::Connecting | Conn::Handshaking | Conn::Ready
-                ) {
+                if self.live() {
                     fx.push(SyncEffect::Disconnect);
                     self.fail(rng, &mut fx);
                 }
+            }
+            SyncEvent::Redeem(redeem) => {
+                self.redeem = Some(redeem);
+                if self.conn == Conn::Refused {
+                    self.conn = Conn::Idle;
+                    self.refused = None;
+                }
+                if self.network_up && matches!(self.conn, Conn::Idle | Conn::Waiting) {
+                    self.conn = Conn::Connecting;
+                    fx.push(SyncEffect::Connect);
+                }
+            }
+            SyncEvent::Admin(request) => {
+                self.admin_queue.push_back(request);
+                self.maybe_admin(&mut fx);
             }
         }
         fx
     }
 
-    fn on_message(&mut self, now_ms: i64, msg: ServerMsg, fx: &mut Vec<SyncEffect>) {
+    fn on_message(
+        &mut self,
+        now_ms: i64,
+        rng: &mut impl RngCore,
+        msg: ServerMsg,
+        fx: &mut Vec<SyncEffect>,
+    ) {
         match msg {
-            ServerMsg::Welcome { head } => {
-                if self.conn != Conn::Handshaking {
+            ServerMsg::Challenge {
+                nonce,
+                origin,
+                issued_ms,
+            } => {
+                if self.conn != Conn::Hello {
+                    return;
+                }
+                if origin != self.origin {
+                    // Another relay may be forwarding the real one's
+                    // challenge to borrow this device's signature.
+                    self.last_error = Some(format!(
+                        "the relay introduced itself as {origin}, but this device connected to {}; \
+                         not answering (check the relay address, or the relay's public URL setting)",
+                        self.origin
+                    ));
+                    fx.push(SyncEffect::Disconnect);
+                    self.fail(rng, fx);
+                    return;
+                }
+                let signature = self.key.sign_auth(&AuthChallenge {
+                    origin: &origin,
+                    nonce,
+                    issued_ms,
+                    workspace: self.workspace,
+                    device: self.key.device_id(),
+                });
+                self.conn = Conn::Answered;
+                fx.push(SyncEffect::Send(
+                    ClientMsg::Answer {
+                        signature,
+                        redeem: self.redeem.clone(),
+                    }
+                    .encode(),
+                ));
+            }
+            ServerMsg::Welcome {
+                head,
+                role,
+                pruned_through,
+            } => {
+                if self.conn != Conn::Answered {
                     return;
                 }
                 self.conn = Conn::Ready;
                 self.failures = 0;
+                self.role = Some(role);
+                self.redeem = None;
+                fx.push(SyncEffect::Joined { role });
                 self.last_error = (head < self.cursor).then(|| {
                     // The relay lost entries this device already merged:
                     // restored from an older backup, or another relay. What
@@ -296,12 +544,34 @@ impl SyncEngine {
                     )
                 });
                 self.head = self.head.max(head);
+                let fresh = self.cursor == Seq::ZERO && head > Seq::ZERO;
+                if self.boot.is_none() && (fresh || self.cursor < pruned_through) {
+                    self.boot = Some(Boot {
+                        resume: None,
+                        progress: BootstrapProgress {
+                            docs_done: 0,
+                            docs_total: 0,
+                        },
+                    });
+                }
                 self.maybe_push(fx);
                 self.maybe_pull(fx);
-                self.note_if_in_step(now_ms);
+                self.maybe_admin(fx);
+                self.after_progress(now_ms, fx);
             }
             ServerMsg::Ack { acks } => {
-                self.push_in_flight = None;
+                if self.push_in_flight.take().is_none() {
+                    return;
+                }
+                for ack in &acks {
+                    if ack.tail < self.config.compact_after_changes {
+                        continue;
+                    }
+                    let change = self.outbox.iter().find(|e| e.header.blob_id == ack.blob_id);
+                    if let Some(e) = change.filter(|e| e.header.kind == EntryKind::Change) {
+                        self.to_compact.insert(e.header.doc_id);
+                    }
+                }
                 self.outbox
                     .retain(|e| !acks.iter().any(|a| a.blob_id == e.header.blob_id));
                 if let Some(max) = acks.iter().map(|a| a.seq).max() {
@@ -312,33 +582,129 @@ impl SyncEngine {
                 // Our own entries are now in the log after the cursor; pulling
                 // them back is cheap and keeps the cursor contiguous.
                 self.maybe_pull(fx);
-                self.note_if_in_step(now_ms);
+                self.after_progress(now_ms, fx);
             }
             ServerMsg::Batch {
                 entries,
                 head,
                 has_more,
             } => {
-                if self.pull != Pull::Requested {
+                if self.pull != Pull::Requested || self.boot.is_some() {
                     return;
                 }
                 self.head = self.head.max(head);
                 let through = entries.last().map(|e| e.seq).unwrap_or(self.cursor);
+                let entries = self.verified(entries);
                 self.pull = Pull::Applying { has_more };
                 fx.push(SyncEffect::Apply { entries, through });
+            }
+            ServerMsg::BootstrapPage {
+                entries,
+                upto,
+                next,
+                docs_done,
+                docs_total,
+            } => {
+                let (Pull::Requested, Some(boot)) = (self.pull, self.boot.as_mut()) else {
+                    return;
+                };
+                boot.resume = next;
+                boot.progress = BootstrapProgress {
+                    docs_done,
+                    docs_total,
+                };
+                self.boot_upto = upto;
+                self.head = self.head.max(upto);
+                let entries = self.verified(entries);
+                self.pull = Pull::Applying { has_more: false };
+                fx.push(SyncEffect::ApplyBootstrap {
+                    entries,
+                    upto,
+                    next,
+                });
             }
             ServerMsg::Poke { head } => {
                 self.head = self.head.max(head);
                 self.maybe_pull(fx);
             }
+            ServerMsg::InviteCreated { expires_ms } => {
+                self.admin_reply(AdminReply::InviteCreated { expires_ms }, fx)
+            }
+            ServerMsg::Devices { devices } => self.admin_reply(AdminReply::Devices(devices), fx),
+            ServerMsg::Revoked { device } => self.admin_reply(AdminReply::Revoked(device), fx),
             ServerMsg::Error { code, message } => {
                 self.last_error = Some(format!("relay error {}: {message}", code.as_str()));
+                if self.admin_in_flight {
+                    self.admin_in_flight = false;
+                    self.admin_queue.pop_front();
+                    fx.push(SyncEffect::AdminReply(AdminReply::Failed {
+                        code,
+                        message: message.clone(),
+                    }));
+                }
+                // The relay closes the connection after every error.
+                fx.push(SyncEffect::Disconnect);
+                if code.is_final() {
+                    self.lose_connection(fx);
+                    self.conn = Conn::Refused;
+                    self.refused = Some(code);
+                } else {
+                    self.fail(rng, fx);
+                }
             }
         }
     }
 
+    /// Drops entries whose signature does not verify: the relay checked
+    /// them, but a device trusts only its peers' keys, not the relay.
+    fn verified(&mut self, mut entries: Vec<Entry>) -> Vec<Entry> {
+        let before = entries.len();
+        let workspace = self.workspace;
+        entries.retain(|e| e.verify(workspace).is_ok());
+        self.rejected_entries += (before - entries.len()) as u64;
+        entries
+    }
+
+    fn admin_reply(&mut self, reply: AdminReply, fx: &mut Vec<SyncEffect>) {
+        if !self.admin_in_flight {
+            return;
+        }
+        self.admin_in_flight = false;
+        self.admin_queue.pop_front();
+        fx.push(SyncEffect::AdminReply(reply));
+        self.maybe_admin(fx);
+    }
+
+    fn maybe_admin(&mut self, fx: &mut Vec<SyncEffect>) {
+        if self.conn != Conn::Ready || self.admin_in_flight {
+            return;
+        }
+        let Some(request) = self.admin_queue.front() else {
+            return;
+        };
+        let msg = match request.clone() {
+            AdminRequest::CreateInvite {
+                ticket_hash,
+                role,
+                ttl_secs,
+            } => ClientMsg::CreateInvite {
+                ticket_hash,
+                role,
+                ttl_secs,
+            },
+            AdminRequest::ListDevices => ClientMsg::ListDevices,
+            AdminRequest::Revoke { device } => ClientMsg::Revoke { device },
+        };
+        self.admin_in_flight = true;
+        fx.push(SyncEffect::Send(msg.encode()));
+    }
+
     fn maybe_push(&mut self, fx: &mut Vec<SyncEffect>) {
-        if self.conn != Conn::Ready || self.push_in_flight.is_some() || self.outbox.is_empty() {
+        if self.conn != Conn::Ready
+            || self.push_in_flight.is_some()
+            || self.outbox.is_empty()
+            || !self.role.is_some_and(Role::can_push)
+        {
             return;
         }
         let mut bytes = 0;
@@ -355,7 +721,21 @@ impl SyncEngine {
     }
 
     fn maybe_pull(&mut self, fx: &mut Vec<SyncEffect>) {
-        if self.conn != Conn::Ready || self.pull != Pull::Idle || self.head <= self.cursor {
+        if self.conn != Conn::Ready || self.pull != Pull::Idle {
+            return;
+        }
+        if let Some(boot) = self.boot {
+            self.pull = Pull::Requested;
+            fx.push(SyncEffect::Send(
+                ClientMsg::Bootstrap {
+                    resume: boot.resume,
+                    max_bytes: self.config.pull_bytes,
+                }
+                .encode(),
+            ));
+            return;
+        }
+        if self.head <= self.cursor {
             return;
         }
         self.pull = Pull::Requested;
@@ -368,25 +748,39 @@ impl SyncEngine {
         ));
     }
 
-    fn note_if_in_step(&mut self, now_ms: i64) {
-        if self.conn == Conn::Ready
-            && self.outbox.is_empty()
-            && self.pull == Pull::Idle
-            && self.cursor >= self.head
-        {
-            self.last_sync_ms = Some(now_ms);
+    /// Notes a moment in step, and asks for the snapshots that became due:
+    /// only now does the device hold every entry up to its cursor, including
+    /// its own pushes that made the tail long.
+    fn after_progress(&mut self, now_ms: i64, fx: &mut Vec<SyncEffect>) {
+        if !self.in_step() {
+            return;
+        }
+        self.last_sync_ms = Some(now_ms);
+        let covers = self.cursor;
+        for doc_id in std::mem::take(&mut self.to_compact) {
+            fx.push(SyncEffect::Compact { doc_id, covers });
         }
     }
 
-    fn lose_connection(&mut self) {
+    fn lose_connection(&mut self, fx: &mut Vec<SyncEffect>) {
         self.push_in_flight = None;
         if self.pull == Pull::Requested {
             self.pull = Pull::Idle;
         }
+        if self.admin_in_flight {
+            // The relay may or may not have done it; the caller asks again
+            // (listing and revoking are idempotent; an invite is re-made).
+            self.admin_in_flight = false;
+            self.admin_queue.pop_front();
+            fx.push(SyncEffect::AdminReply(AdminReply::Failed {
+                code: ErrorCode::Internal,
+                message: "the connection dropped before the relay answered".into(),
+            }));
+        }
     }
 
     fn fail(&mut self, rng: &mut impl RngCore, fx: &mut Vec<SyncEffect>) {
-        self.lose_connection();
+        self.lose_connection(fx);
         if !self.network_up {
             self.conn = Conn::Idle;
             return;
@@ -411,24 +805,30 @@ impl SyncEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{EntryHeader, EntryKind};
+    use crate::wire::EntryHeader;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
     const WS: WorkspaceId = WorkspaceId([9; 16]);
-    const ME: DeviceId = DeviceId([1; 32]);
+    const ORIGIN: &str = "https://relay.test";
+
+    fn me() -> DeviceKey {
+        DeviceKey::from_secret(&[1; 32])
+    }
 
     fn entry(n: u8) -> NewEntry {
-        NewEntry {
-            header: EntryHeader {
-                doc_id: crate::ids::DocId([n; 16]),
+        let key = me();
+        key.sign_entry(
+            WS,
+            EntryHeader {
+                doc_id: DocId([n; 16]),
                 kind: EntryKind::Change,
                 blob_id: BlobId([n; 16]),
-                author: ME,
+                author: key.device_id(),
                 key_epoch: 0,
             },
-            body: vec![n; 10],
-        }
+            vec![n; 10],
+        )
     }
 
     fn logged(seq: u64, e: &NewEntry) -> Entry {
@@ -436,6 +836,15 @@ mod tests {
             seq: Seq(seq),
             header: e.header.clone(),
             body: e.body.clone(),
+            signature: e.signature,
+        }
+    }
+
+    fn ack(e: &NewEntry, seq: u64, tail: u32) -> Acked {
+        Acked {
+            blob_id: e.header.blob_id,
+            seq: Seq(seq),
+            tail,
         }
     }
 
@@ -448,7 +857,18 @@ mod tests {
     impl Harness {
         fn new(cursor: u64, outbox: Vec<NewEntry>) -> Harness {
             Harness {
-                engine: SyncEngine::new(SyncConfig::default(), WS, ME, Seq(cursor), outbox),
+                engine: SyncEngine::new(
+                    SyncConfig::default(),
+                    SyncSetup {
+                        workspace: WS,
+                        key: me(),
+                        origin: ORIGIN.into(),
+                        cursor: Seq(cursor),
+                        outbox,
+                        bootstrap: None,
+                        redeem: None,
+                    },
+                ),
                 rng: StdRng::seed_from_u64(7),
                 now: 1_000,
             }
@@ -463,18 +883,44 @@ mod tests {
             self.on(SyncEvent::Frame(msg.encode()))
         }
 
-        /// Network up, socket opened, welcome received with `head`.
+        /// Network up, socket opened, handshake done, welcome with `head`.
         fn connect(&mut self, head: u64) -> Vec<SyncEffect> {
             assert_eq!(self.on(SyncEvent::NetworkUp), vec![SyncEffect::Connect]);
+            self.handshake(head, Role::Documenter)
+        }
+
+        fn handshake(&mut self, head: u64, role: Role) -> Vec<SyncEffect> {
             let hello = self.on(SyncEvent::Opened);
-            assert!(matches!(
+            assert_eq!(
                 ClientMsg::decode(sent(&hello[0])).unwrap(),
                 ClientMsg::Hello {
                     workspace: WS,
-                    device: ME
+                    device: me().device_id()
                 }
-            ));
-            self.server(ServerMsg::Welcome { head: Seq(head) })
+            );
+            let challenge = AuthChallenge {
+                origin: ORIGIN,
+                nonce: [3; 32],
+                issued_ms: self.now,
+                workspace: WS,
+                device: me().device_id(),
+            };
+            let fx = self.server(ServerMsg::Challenge {
+                nonce: challenge.nonce,
+                origin: ORIGIN.into(),
+                issued_ms: challenge.issued_ms,
+            });
+            let [ClientMsg::Answer { signature, .. }] = &decoded(&fx)[..] else {
+                panic!("expected an answer: {fx:?}");
+            };
+            challenge.verify(signature).expect("a valid answer");
+            let mut fx = self.server(ServerMsg::Welcome {
+                head: Seq(head),
+                role,
+                pruned_through: Seq::ZERO,
+            });
+            assert_eq!(fx.remove(0), SyncEffect::Joined { role });
+            fx
         }
     }
 
@@ -506,29 +952,29 @@ mod tests {
 
     #[test]
     fn the_cursor_moves_only_once_the_batch_is_durable() {
-        let mut h = Harness::new(0, vec![]);
-        let fx = h.connect(2);
+        let mut h = Harness::new(1, vec![]);
+        let fx = h.connect(3);
         assert_eq!(
             decoded(&fx),
             vec![ClientMsg::Pull {
-                after: Seq(0),
+                after: Seq(1),
                 max_bytes: DEFAULT_PULL_BYTES
             }]
         );
-        let batch = vec![logged(1, &entry(1)), logged(2, &entry(2))];
+        let batch = vec![logged(2, &entry(2)), logged(3, &entry(3))];
         let fx = h.server(ServerMsg::Batch {
             entries: batch.clone(),
-            head: Seq(2),
+            head: Seq(3),
             has_more: false,
         });
         assert_eq!(
             fx,
             vec![SyncEffect::Apply {
                 entries: batch,
-                through: Seq(2)
+                through: Seq(3)
             }]
         );
-        assert_eq!(h.engine.status().cursor, Seq(0));
+        assert_eq!(h.engine.status().cursor, Seq(1));
         assert_eq!(h.engine.status().last_sync_ms, None);
 
         // The connection drops before the driver persisted: nothing moves,
@@ -536,10 +982,10 @@ mod tests {
         h.on(SyncEvent::Closed {
             reason: "gone".into(),
         });
-        assert_eq!(h.engine.status().cursor, Seq(0));
-        let fx = h.on(SyncEvent::Applied { through: Seq(2) });
+        assert_eq!(h.engine.status().cursor, Seq(1));
+        let fx = h.on(SyncEvent::Applied { through: Seq(3) });
         assert!(fx.is_empty());
-        assert_eq!(h.engine.status().cursor, Seq(2));
+        assert_eq!(h.engine.status().cursor, Seq(3));
     }
 
     #[test]
@@ -562,8 +1008,7 @@ mod tests {
             Some("quota exceeded")
         );
         h.on(SyncEvent::ReconnectDue);
-        h.on(SyncEvent::Opened);
-        let fx = h.server(ServerMsg::Welcome { head: Seq(5) });
+        let fx = h.handshake(5, Role::Documenter);
         assert_eq!(
             decoded(&fx),
             vec![ClientMsg::Pull {
@@ -585,30 +1030,30 @@ mod tests {
 
     #[test]
     fn pages_are_pulled_until_has_more_is_false() {
-        let mut h = Harness::new(0, vec![]);
+        let mut h = Harness::new(1, vec![]);
         h.connect(3);
         let fx = h.server(ServerMsg::Batch {
-            entries: vec![logged(1, &entry(1))],
+            entries: vec![logged(2, &entry(2))],
             head: Seq(3),
             has_more: true,
         });
         assert!(matches!(
             fx[0],
             SyncEffect::Apply {
-                through: Seq(1),
+                through: Seq(2),
                 ..
             }
         ));
-        let fx = h.on(SyncEvent::Applied { through: Seq(1) });
+        let fx = h.on(SyncEvent::Applied { through: Seq(2) });
         assert_eq!(
             decoded(&fx),
             vec![ClientMsg::Pull {
-                after: Seq(1),
+                after: Seq(2),
                 max_bytes: DEFAULT_PULL_BYTES
             }]
         );
         h.server(ServerMsg::Batch {
-            entries: vec![logged(2, &entry(2)), logged(3, &entry(3))],
+            entries: vec![logged(3, &entry(3))],
             head: Seq(3),
             has_more: false,
         });
@@ -637,20 +1082,10 @@ mod tests {
         };
         assert!((250..=500).contains(&delay_ms), "{delay_ms}");
         assert_eq!(h.on(SyncEvent::ReconnectDue), vec![SyncEffect::Connect]);
-        h.on(SyncEvent::Opened);
-        let fx = h.server(ServerMsg::Welcome { head: Seq(0) });
+        let fx = h.handshake(0, Role::Documenter);
         assert!(matches!(&decoded(&fx)[..], [ClientMsg::Push { entries }] if entries.len() == 2));
 
-        let acks = vec![
-            Acked {
-                blob_id: entry(1).header.blob_id,
-                seq: Seq(1),
-            },
-            Acked {
-                blob_id: entry(2).header.blob_id,
-                seq: Seq(2),
-            },
-        ];
+        let acks = vec![ack(&entry(1), 1, 1), ack(&entry(2), 2, 1)];
         let fx = h.server(ServerMsg::Ack { acks: acks.clone() });
         assert_eq!(fx[0], SyncEffect::Acked(acks));
         assert_eq!(
@@ -678,14 +1113,7 @@ mod tests {
         // A second entry enqueued while a push is in flight waits for the ack.
         assert!(h.on(SyncEvent::Enqueued(entry(6))).is_empty());
         let fx = h.server(ServerMsg::Ack {
-            acks: entries
-                .iter()
-                .zip(1..)
-                .map(|(e, s)| Acked {
-                    blob_id: e.header.blob_id,
-                    seq: Seq(s),
-                })
-                .collect(),
+            acks: entries.iter().zip(1..).map(|(e, s)| ack(e, s, 1)).collect(),
         });
         let pushed: Vec<_> = decoded(&fx)
             .into_iter()
