@@ -420,7 +420,10 @@ impl SyncEngine {
                 self.maybe_push(&mut fx);
             }
             SyncEvent::Applied { through } => {
-                if !matches!(self.pull, Pull::Applying { .. }) || self.boot.is_some() {
+                // A batch's apply may finish after a bootstrap began (it was
+                // asked for on an earlier connection): its cursor is durable
+                // and valid all the same.
+                if !matches!(self.pull, Pull::Applying { .. }) {
                     return fx;
                 }
                 self.cursor = self.cursor.max(through);
@@ -805,6 +808,7 @@ impl SyncEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::DeviceId;
     use crate::wire::EntryHeader;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
@@ -1180,5 +1184,287 @@ mod tests {
         assert!(matches!(fx[1], SyncEffect::ScheduleReconnect { .. }));
         let err = h.engine.status().last_error.unwrap();
         assert!(err.contains("protocol version 7"), "{err}");
+    }
+
+    #[test]
+    fn a_challenge_naming_another_origin_is_not_answered() {
+        let mut h = Harness::new(0, vec![]);
+        h.on(SyncEvent::NetworkUp);
+        h.on(SyncEvent::Opened);
+        let fx = h.server(ServerMsg::Challenge {
+            nonce: [1; 32],
+            origin: "https://other-relay.test".into(),
+            issued_ms: 5,
+        });
+        assert!(decoded(&fx).is_empty(), "{fx:?}");
+        assert_eq!(fx[0], SyncEffect::Disconnect);
+        assert!(matches!(fx[1], SyncEffect::ScheduleReconnect { .. }));
+        let err = h.engine.status().last_error.unwrap();
+        assert!(err.contains("other-relay.test"), "{err}");
+    }
+
+    #[test]
+    fn a_redeem_is_presented_until_the_relay_welcomes() {
+        let mut h = Harness::new(0, vec![]);
+        h.on(SyncEvent::NetworkUp);
+        h.on(SyncEvent::Redeem(Redeem::Ticket([8; 32])));
+        let answer = |h: &mut Harness| {
+            h.on(SyncEvent::Opened);
+            let fx = h.server(ServerMsg::Challenge {
+                nonce: [1; 32],
+                origin: ORIGIN.into(),
+                issued_ms: 5,
+            });
+            match &decoded(&fx)[..] {
+                [ClientMsg::Answer { redeem, .. }] => redeem.clone(),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(answer(&mut h), Some(Redeem::Ticket([8; 32])));
+        // Dropped before the welcome: the ticket goes again.
+        h.on(SyncEvent::Closed {
+            reason: "reset".into(),
+        });
+        h.on(SyncEvent::ReconnectDue);
+        assert_eq!(answer(&mut h), Some(Redeem::Ticket([8; 32])));
+        let fx = h.server(ServerMsg::Welcome {
+            head: Seq(0),
+            role: Role::Viewer,
+            pruned_through: Seq(0),
+        });
+        assert_eq!(fx, vec![SyncEffect::Joined { role: Role::Viewer }]);
+        h.on(SyncEvent::NetworkDown);
+        h.on(SyncEvent::NetworkUp);
+        assert_eq!(answer(&mut h), None);
+    }
+
+    #[test]
+    fn a_final_refusal_stops_reconnecting_until_a_new_ticket() {
+        let mut h = Harness::new(0, vec![]);
+        h.connect(0);
+        let fx = h.server(ServerMsg::error(ErrorCode::Revoked, "revoked"));
+        assert_eq!(fx, vec![SyncEffect::Disconnect]);
+        let status = h.engine.status();
+        assert_eq!(status.connection, Connection::Refused);
+        assert_eq!(status.refused, Some(ErrorCode::Revoked));
+        assert!(
+            h.on(SyncEvent::Closed {
+                reason: "closed".into()
+            })
+            .is_empty()
+        );
+        assert!(h.on(SyncEvent::NetworkUp).is_empty());
+        assert!(h.on(SyncEvent::ReconnectDue).is_empty());
+        assert_eq!(
+            h.on(SyncEvent::Redeem(Redeem::Ticket([1; 32]))),
+            vec![SyncEffect::Connect]
+        );
+        assert_eq!(h.engine.status().refused, None);
+    }
+
+    #[test]
+    fn a_passing_error_reconnects_with_backoff() {
+        let mut h = Harness::new(0, vec![]);
+        h.connect(0);
+        let fx = h.server(ServerMsg::error(ErrorCode::Internal, "disk"));
+        assert_eq!(fx[0], SyncEffect::Disconnect);
+        assert!(matches!(fx[1], SyncEffect::ScheduleReconnect { .. }));
+        assert_eq!(h.engine.status().connection, Connection::Waiting);
+    }
+
+    #[test]
+    fn a_viewer_never_pushes() {
+        let mut h = Harness::new(0, vec![entry(1)]);
+        h.on(SyncEvent::NetworkUp);
+        let fx = h.handshake(0, Role::Viewer);
+        assert!(decoded(&fx).is_empty(), "{fx:?}");
+        assert_eq!(h.engine.status().pending_uploads, 1);
+        assert_eq!(h.engine.status().role, Some(Role::Viewer));
+    }
+
+    #[test]
+    fn entries_with_bad_signatures_are_dropped_and_counted() {
+        let mut h = Harness::new(1, vec![]);
+        h.connect(3);
+        let good = logged(2, &entry(2));
+        let mut bad = logged(3, &entry(3));
+        bad.body[0] ^= 1;
+        let fx = h.server(ServerMsg::Batch {
+            entries: vec![good.clone(), bad],
+            head: Seq(3),
+            has_more: false,
+        });
+        // The cursor still passes the bad entry: it can never become valid.
+        assert_eq!(
+            fx,
+            vec![SyncEffect::Apply {
+                entries: vec![good],
+                through: Seq(3)
+            }]
+        );
+        assert_eq!(h.engine.status().rejected_entries, 1);
+    }
+
+    #[test]
+    fn a_fresh_device_bootstraps_page_by_page_and_resumes() {
+        let mut h = Harness::new(0, vec![]);
+        let fx = h.connect(50);
+        assert_eq!(
+            decoded(&fx),
+            vec![ClientMsg::Bootstrap {
+                resume: None,
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
+        let next = BootstrapResume {
+            upto: Seq(50),
+            after_doc: DocId([4; 16]),
+        };
+        let fx = h.server(ServerMsg::BootstrapPage {
+            entries: vec![logged(7, &entry(4))],
+            upto: Seq(50),
+            next: Some(next),
+            docs_done: 1,
+            docs_total: 2,
+        });
+        assert_eq!(
+            fx,
+            vec![SyncEffect::ApplyBootstrap {
+                entries: vec![logged(7, &entry(4))],
+                upto: Seq(50),
+                next: Some(next),
+            }]
+        );
+        let progress = h.engine.status().bootstrap.unwrap();
+        assert_eq!((progress.docs_done, progress.docs_total), (1, 2));
+        // Applied, then the connection drops before the next page.
+        assert_eq!(
+            decoded(&h.on(SyncEvent::BootstrapApplied)),
+            vec![ClientMsg::Bootstrap {
+                resume: Some(next),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
+        h.on(SyncEvent::Closed {
+            reason: "tunnel".into(),
+        });
+
+        // A restarted device resumes from what the driver stored.
+        let mut h = Harness::new(0, vec![]);
+        h.engine.boot = Some(Boot {
+            resume: Some(next),
+            progress: BootstrapProgress {
+                docs_done: 0,
+                docs_total: 0,
+            },
+        });
+        let fx = h.connect(52);
+        assert_eq!(
+            decoded(&fx),
+            vec![ClientMsg::Bootstrap {
+                resume: Some(next),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
+        h.server(ServerMsg::BootstrapPage {
+            entries: vec![logged(9, &entry(5))],
+            upto: Seq(50),
+            next: None,
+            docs_done: 2,
+            docs_total: 2,
+        });
+        assert_eq!(h.engine.status().cursor, Seq(0));
+        // Done: the cursor jumps to `upto`, and what came after is pulled.
+        let fx = h.on(SyncEvent::BootstrapApplied);
+        assert_eq!(h.engine.status().cursor, Seq(50));
+        assert_eq!(h.engine.status().bootstrap, None);
+        assert_eq!(
+            decoded(&fx),
+            vec![ClientMsg::Pull {
+                after: Seq(50),
+                max_bytes: DEFAULT_PULL_BYTES
+            }]
+        );
+    }
+
+    #[test]
+    fn a_device_behind_the_prune_horizon_bootstraps() {
+        let mut h = Harness::new(10, vec![]);
+        h.on(SyncEvent::NetworkUp);
+        h.on(SyncEvent::Opened);
+        h.server(ServerMsg::Challenge {
+            nonce: [1; 32],
+            origin: ORIGIN.into(),
+            issued_ms: 1,
+        });
+        let fx = h.server(ServerMsg::Welcome {
+            head: Seq(90),
+            role: Role::Documenter,
+            pruned_through: Seq(40),
+        });
+        assert!(matches!(
+            &decoded(&fx)[..],
+            [ClientMsg::Bootstrap { resume: None, .. }]
+        ));
+    }
+
+    #[test]
+    fn a_long_tail_is_compacted_once_the_device_is_in_step() {
+        let mut h = Harness::new(5, vec![entry(1)]);
+        let fx = h.connect(5);
+        assert_eq!(decoded(&fx).len(), 1, "the push");
+        let fx = h.server(ServerMsg::Ack {
+            acks: vec![ack(&entry(1), 6, COMPACT_AFTER_CHANGES)],
+        });
+        // Not yet: the device has not pulled its own entry back.
+        assert!(!fx.iter().any(|f| matches!(f, SyncEffect::Compact { .. })));
+        h.server(ServerMsg::Batch {
+            entries: vec![logged(6, &entry(1))],
+            head: Seq(6),
+            has_more: false,
+        });
+        let fx = h.on(SyncEvent::Applied { through: Seq(6) });
+        assert_eq!(
+            fx,
+            vec![SyncEffect::Compact {
+                doc_id: DocId([1; 16]),
+                covers: Seq(6)
+            }]
+        );
+        // A short tail does not.
+        h.on(SyncEvent::Enqueued(entry(2)));
+        h.server(ServerMsg::Ack {
+            acks: vec![ack(&entry(2), 7, COMPACT_AFTER_CHANGES - 1)],
+        });
+        h.server(ServerMsg::Batch {
+            entries: vec![logged(7, &entry(2))],
+            head: Seq(7),
+            has_more: false,
+        });
+        assert!(h.on(SyncEvent::Applied { through: Seq(7) }).is_empty());
+    }
+
+    #[test]
+    fn admin_requests_wait_for_the_connection_and_get_their_reply() {
+        let mut h = Harness::new(0, vec![]);
+        assert!(h.on(SyncEvent::Admin(AdminRequest::ListDevices)).is_empty());
+        let fx = h.connect(0);
+        assert_eq!(decoded(&fx), vec![ClientMsg::ListDevices]);
+        let fx = h.server(ServerMsg::Devices { devices: vec![] });
+        assert_eq!(
+            fx,
+            vec![SyncEffect::AdminReply(AdminReply::Devices(vec![]))]
+        );
+        h.on(SyncEvent::Admin(AdminRequest::Revoke {
+            device: DeviceId([5; 32]),
+        }));
+        let fx = h.server(ServerMsg::error(ErrorCode::Forbidden, "admins only"));
+        assert!(matches!(
+            &fx[0],
+            SyncEffect::AdminReply(AdminReply::Failed {
+                code: ErrorCode::Forbidden,
+                ..
+            })
+        ));
     }
 }

@@ -1,7 +1,7 @@
 //! Hostile input for the wire format and the sans-IO sync engine.
 //!
 //! - `ClientMsg::decode` / `ServerMsg::decode` on arbitrary bytes, and on
-//!   arbitrary bytes behind a valid `HW\x01` prefix, never panic, and every
+//!   arbitrary bytes behind a valid `HW\x02` prefix, never panic, and every
 //!   refusal carries the code the prefix calls for;
 //! - every message round-trips `encode` → `decode` exactly;
 //! - every proper prefix of a valid frame, and a valid frame with trailing
@@ -9,7 +9,8 @@
 //! - a valid frame with another version byte is `UnsupportedVersion`;
 //! - a [`SyncEngine`] fed arbitrary event sequences (garbage frames, and
 //!   well-formed but wrong server messages: acks for unknown blobs, batches
-//!   nobody asked for, a second welcome, pokes below the head, errors)
+//!   nobody asked for, a second welcome, challenges from another origin,
+//!   bootstrap pages nobody asked for, entries with bad signatures, errors)
 //!   never panics, never moves its cursor back, never moves it to a seq the
 //!   driver did not confirm with `Applied`, and drops outbox entries only on
 //!   an ack of their blob id. Along the way: every frame it sends decodes, a push
@@ -31,10 +32,11 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
-use shared::sync_engine::{SyncConfig, SyncEffect, SyncEngine, SyncEvent};
+use shared::signing::{AuthChallenge, DeviceKey, Signature};
+use shared::sync_engine::{SyncConfig, SyncEffect, SyncEngine, SyncEvent, SyncSetup};
 use shared::wire::{
-    Acked, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, PROTOCOL_VERSION,
-    ServerMsg, WireError,
+    Acked, BootstrapResume, ClientMsg, DeviceInfo, Entry, EntryHeader, EntryKind, ErrorCode,
+    NewEntry, PROTOCOL_VERSION, Redeem, Role, ServerMsg, WireError,
 };
 
 fn cases(default: u32) -> u32 {
@@ -68,17 +70,40 @@ fn arb_seq() -> impl Strategy<Value = Seq> {
 }
 
 fn arb_kind() -> impl Strategy<Value = EntryKind> {
-    prop_oneof![Just(EntryKind::Change), Just(EntryKind::Snapshot)]
+    prop_oneof![
+        Just(EntryKind::Change),
+        arb_seq().prop_map(|covers| EntryKind::Snapshot { covers })
+    ]
 }
 
 fn arb_code() -> impl Strategy<Value = ErrorCode> {
+    proptest::sample::select(ErrorCode::ALL.to_vec())
+}
+
+fn arb_role() -> impl Strategy<Value = Role> {
     prop_oneof![
-        Just(ErrorCode::Malformed),
-        Just(ErrorCode::UnsupportedVersion),
-        Just(ErrorCode::HandshakeRequired),
-        Just(ErrorCode::TooLarge),
-        Just(ErrorCode::Internal),
+        Just(Role::Admin),
+        Just(Role::Documenter),
+        Just(Role::Viewer)
     ]
+}
+
+fn arb_signature() -> impl Strategy<Value = Signature> {
+    (any::<[u8; 32]>(), any::<[u8; 32]>()).prop_map(|(a, b)| {
+        let mut s = [0u8; 64];
+        s[..32].copy_from_slice(&a);
+        s[32..].copy_from_slice(&b);
+        Signature(s)
+    })
+}
+
+fn arb_resume() -> impl Strategy<Value = Option<BootstrapResume>> {
+    proptest::option::of(
+        (arb_seq(), any::<[u8; 16]>()).prop_map(|(upto, d)| BootstrapResume {
+            upto,
+            after_doc: DocId(d),
+        }),
+    )
 }
 
 fn arb_body() -> impl Strategy<Value = Vec<u8>> {
@@ -110,11 +135,22 @@ fn any_blob() -> BoxedStrategy<BlobId> {
 }
 
 fn arb_new_entry(blob: BoxedStrategy<BlobId>) -> impl Strategy<Value = NewEntry> {
-    (arb_header(blob), arb_body()).prop_map(|(header, body)| NewEntry { header, body })
+    (arb_header(blob), arb_body(), arb_signature()).prop_map(|(header, body, signature)| NewEntry {
+        header,
+        body,
+        signature,
+    })
 }
 
 fn arb_entry(seq: BoxedStrategy<Seq>, blob: BoxedStrategy<BlobId>) -> impl Strategy<Value = Entry> {
-    (seq, arb_header(blob), arb_body()).prop_map(|(seq, header, body)| Entry { seq, header, body })
+    (seq, arb_header(blob), arb_body(), arb_signature()).prop_map(
+        |(seq, header, body, signature)| Entry {
+            seq,
+            header,
+            body,
+            signature,
+        },
+    )
 }
 
 fn arb_client_msg() -> impl Strategy<Value = ClientMsg> {
@@ -127,6 +163,27 @@ fn arb_client_msg() -> impl Strategy<Value = ClientMsg> {
             .prop_map(|entries| ClientMsg::Push { entries }),
         (arb_seq(), any::<u32>())
             .prop_map(|(after, max_bytes)| ClientMsg::Pull { after, max_bytes }),
+        (
+            arb_signature(),
+            proptest::option::of(prop_oneof![
+                any::<[u8; 32]>().prop_map(Redeem::Ticket),
+                "[A-Z0-9-]{0,30}".prop_map(Redeem::SetupCode),
+            ])
+        )
+            .prop_map(|(signature, redeem)| ClientMsg::Answer { signature, redeem }),
+        (arb_resume(), any::<u32>())
+            .prop_map(|(resume, max_bytes)| ClientMsg::Bootstrap { resume, max_bytes }),
+        (any::<[u8; 32]>(), arb_role(), any::<u32>()).prop_map(|(ticket_hash, role, ttl_secs)| {
+            ClientMsg::CreateInvite {
+                ticket_hash,
+                role,
+                ttl_secs,
+            }
+        }),
+        Just(ClientMsg::ListDevices),
+        any::<[u8; 32]>().prop_map(|d| ClientMsg::Revoke {
+            device: DeviceId(d)
+        }),
     ]
 }
 
@@ -138,20 +195,75 @@ fn arb_server_msg_with(
     entry: BoxedStrategy<Entry>,
     text: BoxedStrategy<String>,
 ) -> impl Strategy<Value = ServerMsg> {
-    let acked = (blob, seq.clone()).prop_map(|(blob_id, seq)| Acked { blob_id, seq });
+    let acked =
+        (blob, seq.clone(), 0u32..64).prop_map(|(blob_id, seq, tail)| Acked { blob_id, seq, tail });
+    let entries = proptest::collection::vec(entry, 0..4);
     prop_oneof![
-        seq.clone().prop_map(|head| ServerMsg::Welcome { head }),
-        proptest::collection::vec(acked, 0..5).prop_map(|acks| ServerMsg::Ack { acks }),
         (
-            proptest::collection::vec(entry, 0..4),
-            seq.clone(),
-            any::<bool>(),
+            any::<[u8; 32]>(),
+            prop_oneof!["[a-z:/.]{0,20}", Just(ORIGIN.to_owned())],
+            any::<i64>()
         )
-            .prop_map(|(entries, head, has_more)| ServerMsg::Batch {
+            .prop_map(|(nonce, origin, issued_ms)| ServerMsg::Challenge {
+                nonce,
+                origin,
+                issued_ms
+            }),
+        (seq.clone(), arb_role(), seq.clone()).prop_map(|(head, role, pruned_through)| {
+            ServerMsg::Welcome {
+                head,
+                role,
+                pruned_through,
+            }
+        }),
+        (
+            entries.clone(),
+            seq.clone(),
+            arb_resume(),
+            any::<u64>(),
+            any::<u64>()
+        )
+            .prop_map(|(entries, upto, next, docs_done, docs_total)| {
+                ServerMsg::BootstrapPage {
+                    entries,
+                    upto,
+                    next,
+                    docs_done,
+                    docs_total,
+                }
+            }),
+        any::<i64>().prop_map(|expires_ms| ServerMsg::InviteCreated { expires_ms }),
+        proptest::collection::vec(
+            (
+                any::<[u8; 32]>(),
+                arb_role(),
+                any::<i64>(),
+                proptest::option::of(any::<i64>())
+            ),
+            0..3
+        )
+        .prop_map(|ds| ServerMsg::Devices {
+            devices: ds
+                .into_iter()
+                .map(|(d, role, joined_ms, revoked_ms)| DeviceInfo {
+                    device: DeviceId(d),
+                    role,
+                    joined_ms,
+                    revoked_ms,
+                })
+                .collect()
+        }),
+        any::<[u8; 32]>().prop_map(|d| ServerMsg::Revoked {
+            device: DeviceId(d)
+        }),
+        proptest::collection::vec(acked, 0..5).prop_map(|acks| ServerMsg::Ack { acks }),
+        (entries, seq.clone(), any::<bool>(),).prop_map(|(entries, head, has_more)| {
+            ServerMsg::Batch {
                 entries,
                 head,
-                has_more
-            }),
+                has_more,
+            }
+        }),
         seq.prop_map(|head| ServerMsg::Poke { head }),
         (arb_code(), text).prop_map(|(code, message)| ServerMsg::Error { code, message }),
     ]
@@ -260,7 +372,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_behind_our_prefix_never_panic(
         // A plausible variant tag first, so decoding gets past it often.
-        tag in 0u8..7,
+        tag in 0u8..11,
         rest in proptest::collection::vec(any::<u8>(), 0..300),
     ) {
         let mut body = vec![tag];
@@ -271,7 +383,7 @@ proptest! {
     #[test]
     fn client_messages_round_trip(msg in arb_client_msg()) {
         let frame = msg.encode();
-        prop_assert_eq!(&frame[..3], b"HW\x01");
+        prop_assert_eq!(&frame[..3], b"HW\x02");
         prop_assert_eq!(ClientMsg::decode(&frame), Ok(msg));
         // A client frame read as a server message is refused or is some
         // server message; either way nothing panics.
@@ -281,7 +393,7 @@ proptest! {
     #[test]
     fn server_messages_round_trip(msg in arb_server_msg()) {
         let frame = msg.encode();
-        prop_assert_eq!(&frame[..3], b"HW\x01");
+        prop_assert_eq!(&frame[..3], b"HW\x02");
         prop_assert_eq!(ServerMsg::decode(&frame), Ok(msg));
         check_decode(&frame, ClientMsg::decode(&frame), ClientMsg::encode, ClientMsg::decode)?;
     }
@@ -335,7 +447,15 @@ proptest! {
 // The sync engine under hostile input
 
 const WS: WorkspaceId = WorkspaceId([0x77; 16]);
-const ME: DeviceId = DeviceId([0x42; 32]);
+const ORIGIN: &str = "https://relay.test";
+
+fn me() -> DeviceKey {
+    DeviceKey::from_secret(&[0x42; 32])
+}
+
+thread_local! {
+    static ME: DeviceId = me().device_id();
+}
 /// Blob ids the outbox and the hostile acks draw from, so acks sometimes
 /// match outbox entries and sometimes do not.
 const BLOBS: u8 = 6;
@@ -359,28 +479,38 @@ fn small_seq() -> BoxedStrategy<Seq> {
 /// A server message with small seqs and pool blob ids, cheap to generate.
 fn small_server_msg() -> impl Strategy<Value = ServerMsg> {
     let entry = (small_seq(), 0..BLOBS, 0usize..6)
-        .prop_map(|(seq, blob, len)| {
-            let e = pool_entry(blob, len);
-            Entry {
-                seq,
-                header: e.header,
-                body: e.body,
-            }
-        })
+        .prop_map(|(seq, blob, len)| logged(seq, pool_entry(blob, len)))
         .boxed();
     arb_server_msg_with(small_seq(), pool_blob(), entry, "[a-z ]{0,12}".boxed())
 }
 
+/// A validly signed entry, except that `body_len` 13 gets a damaged
+/// signature (the engine must drop it, and nothing else).
 fn pool_entry(blob: u8, body_len: usize) -> NewEntry {
-    NewEntry {
-        header: EntryHeader {
+    let key = me();
+    let mut e = key.sign_entry(
+        WS,
+        EntryHeader {
             doc_id: DocId([blob; 16]),
             kind: EntryKind::Change,
             blob_id: BlobId([blob; 16]),
-            author: ME,
+            author: key.device_id(),
             key_epoch: 0,
         },
-        body: vec![blob; body_len],
+        vec![blob; body_len],
+    );
+    if body_len == 13 {
+        e.signature.0[0] ^= 1;
+    }
+    e
+}
+
+fn logged(seq: Seq, e: NewEntry) -> Entry {
+    Entry {
+        seq,
+        header: e.header,
+        body: e.body,
+        signature: e.signature,
     }
 }
 
@@ -391,6 +521,21 @@ enum Ev {
     ReconnectDue,
     Opened,
     Closed,
+    /// A challenge for the hello in flight, naming our origin or another.
+    Challenge {
+        ours: bool,
+    },
+    /// A welcome for the answer in flight.
+    Welcome {
+        head: Seq,
+        role: Role,
+        pruned_through: Seq,
+    },
+    /// A plausible answer to the bootstrap request in flight.
+    AnswerBootstrap {
+        count: u8,
+        last: bool,
+    },
     /// Any bytes as a frame.
     Garbage(Vec<u8>),
     /// A valid message with its frame cut short, or with another version.
@@ -416,7 +561,7 @@ enum Ev {
         blob: u8,
         body_len: usize,
     },
-    /// The driver finishes the pending `Apply`, if there is one.
+    /// The driver finishes the pending `Apply` or `ApplyBootstrap`, if any.
     Apply,
     /// The driver fails the pending `Apply`, if there is one.
     ApplyFail,
@@ -433,7 +578,11 @@ fn arb_event() -> impl Strategy<Value = Ev> {
         1 => (small_server_msg(), any::<usize>(), any::<u8>())
             .prop_map(|(msg, cut, version)| Ev::Damaged { msg, cut, version }),
         4 => small_server_msg().prop_map(Ev::Server),
-        3 => small_seq().prop_map(|head| Ev::Server(ServerMsg::Welcome { head })),
+        3 => prop_oneof![4 => Just(true), 1 => Just(false)].prop_map(|ours| Ev::Challenge { ours }),
+        3 => (small_seq(), arb_role(), small_seq()).prop_map(|(head, role, pruned_through)| {
+            Ev::Welcome { head, role, pruned_through }
+        }),
+        3 => (0u8..4, any::<bool>()).prop_map(|(count, last)| Ev::AnswerBootstrap { count, last }),
         3 => (any::<bool>(), 1u64..30)
             .prop_map(|(all, first_seq)| Ev::AckInFlight { all, first_seq }),
         4 => (0u8..4, 0u8..4, any::<bool>()).prop_map(|(count, extra_head, has_more)| {
@@ -476,6 +625,14 @@ fn arb_plan() -> impl Strategy<Value = EnginePlan> {
         )
 }
 
+/// An apply the driver has not answered yet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PendingApply {
+    Batch(Seq),
+    /// A bootstrap page; `Some(upto)` on the last one.
+    Boot(Option<Seq>),
+}
+
 /// What the test driver remembers between events.
 struct Driver {
     engine: SyncEngine,
@@ -487,37 +644,55 @@ struct Driver {
     /// Seqs the driver confirmed with `Applied`, plus the initial cursor.
     confirmed: BTreeSet<Seq>,
     cursor: Seq,
-    /// The `Apply` the driver has not answered yet.
-    pending_apply: Option<Seq>,
+    pending_apply: Option<PendingApply>,
     /// The entries of the last push sent.
     last_push: Vec<NewEntry>,
     /// The `after` of the last pull sent.
     last_pull: Option<Seq>,
+    /// The `resume` of the last bootstrap request sent.
+    last_bootstrap: Option<Option<BootstrapResume>>,
+    /// The last challenge sent to the engine, if it named our origin.
+    last_challenge: Option<(bool, [u8; 32], i64)>,
     /// A push went out and nothing since could have ended it.
     push_open: bool,
     /// A pull went out and nothing since could have ended it.
     pull_open: bool,
+    /// The role of the last welcome the engine accepted.
+    role: Option<Role>,
+    /// The cursor a last bootstrap page stores, while its apply is answered.
+    last_boot_final: Option<Seq>,
 }
 
 impl Driver {
     fn feed(&mut self, event: SyncEvent) -> Result<(), TestCaseError> {
         // What the event is, for the invariants below.
-        let acks: Option<Vec<Acked>> = match &event {
-            SyncEvent::Frame(bytes) => match ServerMsg::decode(bytes) {
-                Ok(ServerMsg::Ack { acks }) => Some(acks),
-                _ => None,
-            },
+        let decoded = match &event {
+            SyncEvent::Frame(bytes) => ServerMsg::decode(bytes).ok(),
             _ => None,
         };
-        let is_batch = matches!(&event, SyncEvent::Frame(b)
-            if matches!(ServerMsg::decode(b), Ok(ServerMsg::Batch { .. })));
+        let acks: Option<Vec<Acked>> = match &decoded {
+            Some(ServerMsg::Ack { acks }) => Some(acks.clone()),
+            _ => None,
+        };
+        if let Some(ServerMsg::Challenge {
+            nonce,
+            origin,
+            issued_ms,
+        }) = &decoded
+        {
+            self.last_challenge = Some((origin == ORIGIN, *nonce, *issued_ms));
+        }
+        let is_batch = matches!(decoded, Some(ServerMsg::Batch { .. }));
+        let is_page = matches!(decoded, Some(ServerMsg::BootstrapPage { .. }));
         let ends_pull = matches!(
             event,
             SyncEvent::Applied { .. }
+                | SyncEvent::BootstrapApplied
                 | SyncEvent::ApplyFailed { .. }
                 | SyncEvent::Closed { .. }
                 | SyncEvent::NetworkDown
-        ) || is_batch;
+        ) || is_batch
+            || is_page;
         let ends_push =
             matches!(event, SyncEvent::Closed { .. } | SyncEvent::NetworkDown) || acks.is_some();
         let enqueued = match &event {
@@ -528,6 +703,7 @@ impl Driver {
             SyncEvent::Applied { through } => Some(*through),
             _ => None,
         };
+        let boot_applied = matches!(event, SyncEvent::BootstrapApplied);
 
         self.now += 7;
         let fx = self.engine.handle(self.now, &mut self.rng, event);
@@ -536,12 +712,21 @@ impl Driver {
         if let Some(e) = enqueued {
             self.outbox.push(e);
         }
+        // An ack counts only for a push in flight: a stray one must not
+        // make the device forget entries it still has to upload.
+        let acks = acks.filter(|_| self.push_open);
         if let Some(acks) = &acks {
             self.outbox
                 .retain(|e| !acks.iter().any(|a| a.blob_id == e.header.blob_id));
         }
         if let Some(through) = applied {
             self.confirmed.insert(through);
+        }
+        if boot_applied {
+            // The driver of a last page stores `upto` as the cursor.
+            if let Some(upto) = self.last_boot_final.take() {
+                self.confirmed.insert(upto);
+            }
         }
         if ends_pull {
             self.pull_open = false;
@@ -599,21 +784,65 @@ impl Driver {
                         self.pending_apply.is_none(),
                         "a second Apply before the first was answered"
                     );
+                    check_verified(&entries)?;
                     if let Some(last) = entries.last() {
-                        prop_assert_eq!(through, last.seq);
+                        prop_assert!(through >= last.seq);
                     }
-                    self.pending_apply = Some(through);
+                    self.pending_apply = Some(PendingApply::Batch(through));
                 }
+                SyncEffect::ApplyBootstrap {
+                    entries,
+                    upto,
+                    next,
+                } => {
+                    prop_assert!(is_page, "ApplyBootstrap without a page");
+                    prop_assert!(
+                        self.pending_apply.is_none(),
+                        "a second apply before the first was answered"
+                    );
+                    check_verified(&entries)?;
+                    self.pending_apply = Some(PendingApply::Boot(next.is_none().then_some(upto)));
+                }
+                SyncEffect::Joined { role } => self.role = Some(role),
+                SyncEffect::Compact { covers, .. } => {
+                    prop_assert_eq!(
+                        covers,
+                        status.cursor,
+                        "a snapshot covering what is not held"
+                    );
+                }
+                SyncEffect::AdminReply(_) => {}
                 SyncEffect::Send(frame) => {
                     let msg = ClientMsg::decode(&frame);
                     prop_assert!(msg.is_ok(), "the engine sent an unreadable frame");
                     match msg.unwrap() {
                         ClientMsg::Hello { workspace, device } => {
-                            prop_assert_eq!((workspace, device), (WS, ME));
+                            prop_assert_eq!((workspace, device), (WS, ME.with(|d| *d)));
+                        }
+                        ClientMsg::Answer { signature, redeem } => {
+                            prop_assert!(redeem.is_none());
+                            let Some((true, nonce, issued_ms)) = self.last_challenge else {
+                                return Err(TestCaseError::fail(
+                                    "answered a challenge naming another origin, or none",
+                                ));
+                            };
+                            let challenge = AuthChallenge {
+                                origin: ORIGIN,
+                                nonce,
+                                issued_ms,
+                                workspace: WS,
+                                device: ME.with(|d| *d),
+                            };
+                            prop_assert!(challenge.verify(&signature).is_ok());
                         }
                         ClientMsg::Push { entries } => {
                             prop_assert!(!self.push_open, "a second push while one is in flight");
                             prop_assert!(!entries.is_empty(), "an empty push");
+                            prop_assert!(
+                                self.role.is_some_and(Role::can_push),
+                                "a push with role {:?}",
+                                self.role
+                            );
                             prop_assert!(
                                 self.outbox.starts_with(&entries),
                                 "a push that is not the head of the outbox"
@@ -632,12 +861,37 @@ impl Driver {
                             self.pull_open = true;
                             self.last_pull = Some(after);
                         }
+                        ClientMsg::Bootstrap { resume, max_bytes } => {
+                            prop_assert!(!self.pull_open, "a bootstrap while a pull is open");
+                            prop_assert!(
+                                self.pending_apply.is_none(),
+                                "a bootstrap page asked for while one is being applied"
+                            );
+                            prop_assert_eq!(max_bytes, self.config.pull_bytes);
+                            self.pull_open = true;
+                            self.last_bootstrap = Some(resume);
+                        }
+                        other => {
+                            return Err(TestCaseError::fail(format!(
+                                "an admin request nobody asked for: {other:?}"
+                            )));
+                        }
                     }
                 }
             }
         }
         Ok(())
     }
+}
+
+fn check_verified(entries: &[Entry]) -> Result<(), TestCaseError> {
+    for e in entries {
+        prop_assert!(
+            e.verify(WS).is_ok(),
+            "an entry with a bad signature reached the driver"
+        );
+    }
+    Ok(())
 }
 
 fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
@@ -652,8 +906,17 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
         .map(|&(blob, len)| pool_entry(blob, len))
         .collect();
     let cursor = Seq(plan.cursor);
+    let setup = SyncSetup {
+        workspace: WS,
+        key: me(),
+        origin: ORIGIN.into(),
+        cursor,
+        outbox: outbox.clone(),
+        bootstrap: None,
+        redeem: None,
+    };
     let mut d = Driver {
-        engine: SyncEngine::new(config.clone(), WS, ME, cursor, outbox.clone()),
+        engine: SyncEngine::new(config.clone(), setup),
         rng: StdRng::seed_from_u64(plan.seed),
         now: 0,
         config,
@@ -663,8 +926,12 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
         pending_apply: None,
         last_push: Vec::new(),
         last_pull: None,
+        last_bootstrap: None,
+        last_challenge: None,
+        last_boot_final: None,
         push_open: false,
         pull_open: false,
+        role: None,
     };
     for ev in &plan.events {
         let event = match ev.clone() {
@@ -675,6 +942,56 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
             Ev::Closed => SyncEvent::Closed {
                 reason: "gone".into(),
             },
+            Ev::Challenge { ours } => {
+                let nonce = [d.now as u8; 32];
+                let origin = if ours { ORIGIN } else { "https://evil.test" };
+                SyncEvent::Frame(
+                    ServerMsg::Challenge {
+                        nonce,
+                        origin: origin.into(),
+                        issued_ms: d.now,
+                    }
+                    .encode(),
+                )
+            }
+            Ev::Welcome {
+                head,
+                role,
+                pruned_through,
+            } => SyncEvent::Frame(
+                ServerMsg::Welcome {
+                    head,
+                    role,
+                    pruned_through,
+                }
+                .encode(),
+            ),
+            Ev::AnswerBootstrap { count, last } => {
+                let resume = d.last_bootstrap.flatten();
+                let upto = resume.map_or(Seq(20), |r| r.upto);
+                let entries = (1..=u64::from(count))
+                    .map(|i| {
+                        logged(
+                            Seq(i),
+                            pool_entry((i % u64::from(BLOBS)) as u8, if i == 2 { 13 } else { 3 }),
+                        )
+                    })
+                    .collect();
+                let next = (!last).then_some(BootstrapResume {
+                    upto,
+                    after_doc: DocId([count; 16]),
+                });
+                SyncEvent::Frame(
+                    ServerMsg::BootstrapPage {
+                        entries,
+                        upto,
+                        next,
+                        docs_done: u64::from(count),
+                        docs_total: 9,
+                    }
+                    .encode(),
+                )
+            }
             Ev::Garbage(bytes) => SyncEvent::Frame(bytes),
             Ev::Damaged { msg, cut, version } => {
                 let mut frame = msg.encode();
@@ -696,6 +1013,7 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
                     .map(|(e, s)| Acked {
                         blob_id: e.header.blob_id,
                         seq: Seq(s),
+                        tail: (s % 40) as u32,
                     })
                     .collect();
                 SyncEvent::Frame(ServerMsg::Ack { acks }.encode())
@@ -707,14 +1025,7 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
             } => {
                 let after = d.last_pull.unwrap_or(d.cursor).0.min(1 << 40);
                 let entries: Vec<Entry> = (1..=u64::from(count))
-                    .map(|i| {
-                        let e = pool_entry((i % u64::from(BLOBS)) as u8, 3);
-                        Entry {
-                            seq: Seq(after + i),
-                            header: e.header,
-                            body: e.body,
-                        }
-                    })
+                    .map(|i| logged(Seq(after + i), pool_entry((i % u64::from(BLOBS)) as u8, 3)))
                     .collect();
                 let head = Seq(after + u64::from(count) + u64::from(extra_head));
                 SyncEvent::Frame(
@@ -728,7 +1039,11 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
             }
             Ev::Enqueue { blob, body_len } => SyncEvent::Enqueued(pool_entry(blob, body_len)),
             Ev::Apply => match d.pending_apply.take() {
-                Some(through) => SyncEvent::Applied { through },
+                Some(PendingApply::Batch(through)) => SyncEvent::Applied { through },
+                Some(PendingApply::Boot(last)) => {
+                    d.last_boot_final = last;
+                    SyncEvent::BootstrapApplied
+                }
                 None => continue,
             },
             Ev::ApplyFail => match d.pending_apply.take() {
@@ -771,14 +1086,40 @@ fn fixed_hostile_sequence() {
             }),
             Ev::NetworkUp,
             Ev::Opened,
-            Ev::Server(ServerMsg::Welcome { head: Seq(3) }),
+            // A welcome before the challenge, then a challenge from a relay
+            // forwarding another origin's.
+            Ev::Welcome {
+                head: Seq(3),
+                role: Role::Admin,
+                pruned_through: Seq(0),
+            },
+            Ev::Challenge { ours: false },
+            Ev::ReconnectDue,
+            Ev::Opened,
+            Ev::Challenge { ours: true },
+            Ev::Challenge { ours: true },
+            Ev::Welcome {
+                head: Seq(3),
+                role: Role::Documenter,
+                pruned_through: Seq(0),
+            },
             // Welcome twice, the second one lower.
-            Ev::Server(ServerMsg::Welcome { head: Seq(1) }),
+            Ev::Welcome {
+                head: Seq(1),
+                role: Role::Viewer,
+                pruned_through: Seq(9),
+            },
+            // A bootstrap page nobody asked for.
+            Ev::AnswerBootstrap {
+                count: 2,
+                last: true,
+            },
             // An ack for blobs nobody pushed.
             Ev::Server(ServerMsg::Ack {
                 acks: vec![Acked {
                     blob_id: BlobId([0xee; 16]),
                     seq: Seq(4),
+                    tail: 40,
                 }],
             }),
             // A poke below the head, then an error, then a real poke.
@@ -789,11 +1130,7 @@ fn fixed_hostile_sequence() {
             }),
             // A batch whose last entry is below the cursor.
             Ev::Server(ServerMsg::Batch {
-                entries: vec![Entry {
-                    seq: Seq(1),
-                    header: pool_entry(1, 0).header,
-                    body: vec![],
-                }],
+                entries: vec![logged(Seq(1), pool_entry(1, 0))],
                 head: Seq(2),
                 has_more: false,
             }),
@@ -802,7 +1139,7 @@ fn fixed_hostile_sequence() {
                 all: true,
                 first_seq: 5,
             },
-            Ev::Garbage(b"HW\x01\x09".to_vec()),
+            Ev::Garbage(b"HW\x02\x09".to_vec()),
             Ev::Closed,
         ],
     };
