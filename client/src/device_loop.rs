@@ -15,20 +15,23 @@ use shared::case::Case;
 use shared::case_doc::{CaseDoc, CaseDocError, EditContext};
 use shared::case_summary::CaseSummary;
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::invite_link::{origin_of, parse_token};
 use shared::partial_date::Date;
-use shared::sync_engine::{SyncConfig, SyncEffect, SyncEngine, SyncEvent};
-use shared::wire::{Entry, EntryHeader, EntryKind, NewEntry};
-use wasm_bindgen::JsCast;
+use shared::signing::DeviceKey;
+use shared::sync_engine::{SyncConfig, SyncEffect, SyncEngine, SyncEvent, SyncSetup};
+use shared::wire::{BootstrapResume, Entry, EntryHeader, EntryKind, Redeem, Role};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
-use crate::app_state::AppState;
+use crate::app_state::{AppState, idle_status};
 use crate::browser_rng::BrowserRng;
 use crate::socket::{Socket, relay_url};
-use crate::storage::{MergedDoc, OutboxRow, Storage, StorageError};
+use crate::storage::{MergedDoc, OutboxRow, Progress, Storage, StorageError};
 
-/// The workspace a device syncs when its address names none. Until devices
-/// join workspaces by invitation, every device on a relay shares this one.
-const DEFAULT_WORKSPACE: WorkspaceId = WorkspaceId([0; 16]);
+/// Shown wherever a device that has not joined a workspace is asked to do
+/// something only members can.
+pub const NOT_JOINED: &str =
+    "This device has not joined a workspace: open an invite link from your coordinator.";
 
 #[derive(Debug)]
 pub enum Command {
@@ -44,9 +47,20 @@ pub enum LoopEvent {
     NetworkUp,
     NetworkDown,
     ReconnectDue,
-    SocketOpened { generation: u64 },
-    SocketClosed { generation: u64, reason: String },
-    SocketFrame { generation: u64, bytes: Vec<u8> },
+    SocketOpened {
+        generation: u64,
+    },
+    SocketClosed {
+        generation: u64,
+        reason: String,
+    },
+    SocketFrame {
+        generation: u64,
+        bytes: Vec<u8>,
+    },
+    /// The address bar's fragment changed while the app was open (an invite
+    /// link opened in this tab).
+    HashChanged,
 }
 
 /// What pages hold to ask the device loop for something.
@@ -76,6 +90,7 @@ impl DeviceHandle {
 pub fn start(state: AppState) -> DeviceHandle {
     let (events, rx) = mpsc::unbounded();
     listen_to_network(&events);
+    listen_to_hash(&events);
     let handle = DeviceHandle {
         events: events.clone(),
     };
@@ -106,16 +121,46 @@ fn local_today() -> Date {
     .unwrap_or_else(|_| Date::from_unix_ms(now_ms()))
 }
 
-fn workspace_from_location() -> WorkspaceId {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .and_then(|hash| {
-            hash.trim_start_matches('#')
-                .split('&')
-                .find_map(|kv| kv.strip_prefix("ws="))
-                .and_then(|hex| hex.parse().ok())
-        })
-        .unwrap_or(DEFAULT_WORKSPACE)
+/// The token of a `#join=<token>` fragment in the address bar, if any.
+fn join_token_in_location() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("join="))
+        .map(str::to_owned)
+}
+
+/// Takes the fragment out of the address bar and out of this history entry
+/// (`history.replaceState`), so an invite's secret does not stay on screen,
+/// in the back/forward list or in a bookmark.
+fn clear_location_hash() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let url = format!(
+        "{}{}",
+        location.pathname().unwrap_or_else(|_| "/".into()),
+        location.search().unwrap_or_default()
+    );
+    let replaced = window
+        .history()
+        .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&url)));
+    if replaced.is_err() {
+        tracing::warn!("could not remove the invite from the address bar");
+    }
+}
+
+/// The page's origin, which is the relay's (the relay serves the app),
+/// normalised as the relay's challenge names it.
+fn page_origin() -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    origin_of(&origin).unwrap_or_else(|err| {
+        tracing::error!("{err}");
+        origin
+    })
 }
 
 fn listen_to_network(events: &mpsc::UnboundedSender<LoopEvent>) {
@@ -137,6 +182,19 @@ fn listen_to_network(events: &mpsc::UnboundedSender<LoopEvent>) {
     }
 }
 
+fn listen_to_hash(events: &mpsc::UnboundedSender<LoopEvent>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let tx = events.clone();
+    let cb = Closure::<dyn FnMut()>::new(move || {
+        let _ = tx.unbounded_send(LoopEvent::HashChanged);
+    });
+    let _ = window.add_event_listener_with_callback("hashchange", cb.as_ref().unchecked_ref());
+    // Listens for the life of the page.
+    cb.forget();
+}
+
 fn schedule(events: &mpsc::UnboundedSender<LoopEvent>, delay_ms: u64, event: LoopEvent) {
     let Some(window) = web_sys::window() else {
         return;
@@ -152,8 +210,13 @@ fn schedule(events: &mpsc::UnboundedSender<LoopEvent>, delay_ms: u64, event: Loo
 struct DeviceLoop {
     state: AppState,
     storage: Storage,
+    key: DeviceKey,
     device: DeviceId,
-    engine: SyncEngine,
+    /// The workspace joined (or being joined); `None` until an invite.
+    workspace: Option<WorkspaceId>,
+    /// Exists once the device has a workspace.
+    engine: Option<SyncEngine>,
+    network_up: bool,
     /// Mirrors the durable outbox, in order.
     outbox: Vec<OutboxRow>,
     socket: Option<Socket>,
@@ -170,48 +233,148 @@ impl DeviceLoop {
         let storage = Storage::open().await?;
         let loaded = storage.load().await?;
         let mut rng = BrowserRng;
-        let device = match loaded.device {
-            Some(device) => device,
+        let key = match loaded.device_key {
+            Some(key) => key,
             None => {
-                let device = DeviceId::random(&mut rng);
-                storage.set_device(&device).await?;
-                device
+                let key = DeviceKey::generate(&mut rng);
+                storage.set_device_key(&key).await?;
+                key
             }
         };
-        let engine = SyncEngine::new(
-            SyncConfig::default(),
-            workspace_from_location(),
-            device,
-            loaded.cursor,
-            loaded.outbox.iter().map(|r| r.entry.clone()).collect(),
-        );
+        let device = key.device_id();
         state.summaries.set(loaded.summaries);
-        let device_loop = DeviceLoop {
+        state.role.set(loaded.role);
+        let mut device_loop = DeviceLoop {
             state,
             storage,
             device,
-            engine,
+            key,
+            workspace: loaded.workspace,
+            engine: None,
+            network_up: web_sys::window()
+                .map(|w| w.navigator().on_line())
+                .unwrap_or(true),
             outbox: loaded.outbox,
             socket: None,
             generation: 0,
             events,
             rng,
         };
+        let mut redeem = loaded.redeem;
+        let (mut cursor, mut bootstrap) = (loaded.cursor, loaded.bootstrap);
+        if let Some(token) = join_token_in_location() {
+            let was = device_loop.workspace;
+            if let Some(r) = device_loop.accept_invite(&token).await {
+                redeem = Some(r);
+                if was.is_none() {
+                    // `Storage::join` cleared any older sync position.
+                    (cursor, bootstrap) = (Seq::ZERO, None);
+                }
+            }
+        }
+        if let Some(workspace) = device_loop.workspace {
+            device_loop.engine = Some(device_loop.new_engine(workspace, cursor, bootstrap, redeem));
+        }
+        state.workspace.set(device_loop.workspace);
         device_loop.publish();
         state.ready.set(true);
         Ok(device_loop)
     }
 
+    fn new_engine(
+        &self,
+        workspace: WorkspaceId,
+        cursor: Seq,
+        bootstrap: Option<BootstrapResume>,
+        redeem: Option<Redeem>,
+    ) -> SyncEngine {
+        SyncEngine::new(
+            SyncConfig::default(),
+            SyncSetup {
+                workspace,
+                key: self.key.clone(),
+                origin: page_origin(),
+                cursor,
+                outbox: self.outbox.iter().map(|r| r.entry.clone()).collect(),
+                bootstrap,
+                redeem,
+            },
+        )
+    }
+
+    /// Records the invite whose token is in the address bar (workspace and
+    /// ticket, one transaction), then removes it from the address bar.
+    /// Returns the ticket to present, or `None` (with the reason shown) when
+    /// the link cannot be used.
+    async fn accept_invite(&mut self, token: &str) -> Option<Redeem> {
+        let (workspace, ticket, _workspace_key) = match parse_token(token) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                // The error names what is wrong, never the token.
+                tracing::warn!("invite link unusable: {err}");
+                self.state.join_problem.set(Some(err.to_string()));
+                clear_location_hash();
+                return None;
+            }
+        };
+        // The workspace key joins the stored keys with end-to-end encryption
+        // (issue 5); bodies are plaintext until then.
+        let redeem = Redeem::Ticket(ticket);
+        match self.storage.join(workspace, &redeem).await {
+            Ok(()) => {
+                self.workspace = Some(workspace);
+                self.state.join_problem.set(None);
+                clear_location_hash();
+                Some(redeem)
+            }
+            Err(err @ StorageError::OtherWorkspace { .. }) => {
+                tracing::warn!("invite to another workspace ignored");
+                self.state.join_problem.set(Some(err.to_string()));
+                clear_location_hash();
+                None
+            }
+            Err(err) => {
+                // The link stays in the address bar: a reload tries again.
+                tracing::error!("could not store the invite: {err}");
+                self.state.join_problem.set(Some(err.to_string()));
+                None
+            }
+        }
+    }
+
+    /// An invite link opened while the app was running.
+    async fn invite_arrived(&mut self) {
+        let Some(token) = join_token_in_location() else {
+            return;
+        };
+        let was = self.workspace;
+        let Some(redeem) = self.accept_invite(&token).await else {
+            return;
+        };
+        self.state.workspace.set(self.workspace);
+        match (was, self.workspace) {
+            (Some(_), _) => self.engine_event(SyncEvent::Redeem(redeem)).await,
+            (None, Some(workspace)) => {
+                self.engine = Some(self.new_engine(workspace, Seq::ZERO, None, Some(redeem)));
+                let first = if self.network_up {
+                    SyncEvent::NetworkUp
+                } else {
+                    SyncEvent::NetworkDown
+                };
+                self.engine_event(first).await;
+            }
+            (None, None) => {}
+        }
+    }
+
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<LoopEvent>) {
-        let online = web_sys::window()
-            .map(|w| w.navigator().on_line())
-            .unwrap_or(true);
-        let first = if online {
+        let first = if self.network_up {
             SyncEvent::NetworkUp
         } else {
             SyncEvent::NetworkDown
         };
         self.engine_event(first).await;
+        self.publish();
         while let Some(event) = rx.next().await {
             self.handle(event).await;
             self.publish();
@@ -228,9 +391,16 @@ impl DeviceLoop {
                     Err(_) => return,
                 }
             }
-            LoopEvent::NetworkUp => SyncEvent::NetworkUp,
-            LoopEvent::NetworkDown => SyncEvent::NetworkDown,
+            LoopEvent::NetworkUp => {
+                self.network_up = true;
+                SyncEvent::NetworkUp
+            }
+            LoopEvent::NetworkDown => {
+                self.network_up = false;
+                SyncEvent::NetworkDown
+            }
             LoopEvent::ReconnectDue => SyncEvent::ReconnectDue,
+            LoopEvent::HashChanged => return self.invite_arrived().await,
             LoopEvent::SocketOpened { generation } if generation == self.generation => {
                 SyncEvent::Opened
             }
@@ -250,12 +420,15 @@ impl DeviceLoop {
     }
 
     async fn engine_event(&mut self, event: SyncEvent) {
-        let effects = self.engine.handle(now_ms(), &mut self.rng, event);
+        let Some(engine) = self.engine.as_mut() else {
+            return;
+        };
+        let effects = engine.handle(now_ms(), &mut self.rng, event);
         let mut queue: VecDeque<SyncEffect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let follow_up = self.carry_out(effect).await;
-            if let Some(event) = follow_up {
-                queue.extend(self.engine.handle(now_ms(), &mut self.rng, event));
+            if let (Some(event), Some(engine)) = (follow_up, self.engine.as_mut()) {
+                queue.extend(engine.handle(now_ms(), &mut self.rng, event));
             }
         }
     }
@@ -298,14 +471,23 @@ impl DeviceLoop {
                 None
             }
             SyncEffect::Apply { entries, through } => {
-                Some(match self.apply(entries, through).await {
+                Some(match self.apply(entries, Progress::Cursor(through)).await {
                     Ok(()) => SyncEvent::Applied { through },
-                    Err(err) => {
-                        tracing::error!("could not store synced cases: {err}");
-                        SyncEvent::ApplyFailed {
-                            reason: err.to_string(),
-                        }
-                    }
+                    Err(err) => apply_failed(err),
+                })
+            }
+            SyncEffect::ApplyBootstrap {
+                entries,
+                upto,
+                next,
+            } => {
+                let progress = match next {
+                    Some(resume) => Progress::BootstrapPage(resume),
+                    None => Progress::BootstrapDone(upto),
+                };
+                Some(match self.apply(entries, progress).await {
+                    Ok(()) => SyncEvent::BootstrapApplied,
+                    Err(err) => apply_failed(err),
                 })
             }
             SyncEffect::Acked(acks) => {
@@ -321,10 +503,41 @@ impl DeviceLoop {
                 }
                 None
             }
+            SyncEffect::Joined { role } => {
+                if self.state.role.get_untracked() != Some(role) {
+                    self.state.role.set(Some(role));
+                }
+                if let Err(err) = self.storage.joined(role).await {
+                    // The spent ticket stays stored and is presented again
+                    // next time; the relay answers a member's ticket without
+                    // spending anything.
+                    tracing::warn!("could not record joining the workspace: {err}");
+                }
+                None
+            }
+            SyncEffect::Compact { doc_id, covers } => match self.compact(doc_id, covers).await {
+                Ok(row) => {
+                    self.outbox.push(row.clone());
+                    Some(SyncEvent::Enqueued(row.entry))
+                }
+                Err(err) => {
+                    // The relay asks again after this document's next change.
+                    tracing::warn!(doc = %doc_id, "snapshot not written: {err}");
+                    None
+                }
+            },
+            // This app sends no admin requests (the command-line tool does).
+            SyncEffect::AdminReply(_) => None,
         }
     }
 
     async fn add_case(&mut self, mut case: Case) -> Result<(DocId, OutboxRow), String> {
+        let Some(workspace) = self.workspace else {
+            return Err(NOT_JOINED.to_owned());
+        };
+        if self.state.role.get_untracked() == Some(Role::Viewer) {
+            return Err("This device has the viewer role: it cannot add cases.".to_owned());
+        }
         let now = now_ms();
         // Events the form added are stamped here: who recorded them, when.
         for event in case
@@ -343,16 +556,17 @@ impl DeviceLoop {
         let doc_id = DocId::random(&mut self.rng);
         let summary = CaseSummary::of(doc_id, &case, 0, now);
         let (mut doc, changes) = CaseDoc::create(case, &ctx).map_err(|e| e.to_string())?;
-        let entry = NewEntry {
-            header: EntryHeader {
+        let entry = self.key.sign_entry(
+            workspace,
+            EntryHeader {
                 doc_id,
                 kind: EntryKind::Change,
                 blob_id: BlobId::random(&mut self.rng),
                 author: self.device,
                 key_epoch: 0,
             },
-            body: changes,
-        };
+            changes,
+        );
         let row = self
             .storage
             .save_local_edit(&doc.save(), &summary, entry)
@@ -363,10 +577,38 @@ impl DeviceLoop {
         Ok((doc_id, row))
     }
 
-    /// Merges a batch into the stored documents and stores the cursor with
-    /// them. Entries that cannot be merged are skipped and counted, never
-    /// allowed to stop sync.
-    async fn apply(&mut self, entries: Vec<Entry>, through: Seq) -> Result<(), StorageError> {
+    /// Writes a snapshot of a stored document to the outbox: the whole
+    /// document as this device holds it, which includes every log entry up
+    /// to `covers`.
+    async fn compact(&mut self, doc_id: DocId, covers: Seq) -> Result<OutboxRow, String> {
+        let workspace = self.workspace.ok_or_else(|| NOT_JOINED.to_owned())?;
+        let stored = self
+            .storage
+            .doc(&doc_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "the document is not stored on this device".to_owned())?;
+        let mut doc = CaseDoc::load(&stored, &self.device).map_err(|e| e.kind().to_owned())?;
+        let entry = self.key.sign_entry(
+            workspace,
+            EntryHeader {
+                doc_id,
+                kind: EntryKind::Snapshot { covers },
+                blob_id: BlobId::random(&mut self.rng),
+                author: self.device,
+                key_epoch: 0,
+            },
+            doc.save(),
+        );
+        self.storage.enqueue(entry).await.map_err(|e| e.to_string())
+    }
+
+    /// Merges a batch or bootstrap page into the stored documents and
+    /// stores the sync position with them. Entries come grouped by document
+    /// in log order; a snapshot's body is a whole saved document, which
+    /// Automerge merges like any change. Entries that cannot be merged are
+    /// skipped and logged, never allowed to stop sync.
+    async fn apply(&mut self, entries: Vec<Entry>, progress: Progress) -> Result<(), StorageError> {
         let mut by_doc: Vec<(DocId, Vec<Entry>)> = Vec::new();
         let mut index: HashMap<DocId, usize> = HashMap::new();
         for entry in entries {
@@ -412,7 +654,7 @@ impl DeviceLoop {
                 summary,
             });
         }
-        self.storage.save_merged(&merged, through).await?;
+        self.storage.save_merged(&merged, progress).await?;
         self.state
             .upsert_summaries(merged.into_iter().filter_map(|m| m.summary));
         Ok(())
@@ -420,16 +662,30 @@ impl DeviceLoop {
 
     fn publish(&self) {
         let mut pending: HashMap<DocId, usize> = HashMap::new();
+        // A snapshot waiting to upload holds nothing new: only changes make
+        // a case "not uploaded yet".
         for row in &self.outbox {
-            *pending.entry(row.entry.header.doc_id).or_default() += 1;
+            if row.entry.header.kind == EntryKind::Change {
+                *pending.entry(row.entry.header.doc_id).or_default() += 1;
+            }
         }
         // Only real changes notify, so rows do not re-render on every frame.
         if self.state.pending.with_untracked(|p| *p != pending) {
             self.state.pending.set(pending);
         }
-        let status = self.engine.status();
+        let status = match &self.engine {
+            Some(engine) => engine.status(),
+            None => idle_status(self.network_up, self.outbox.len()),
+        };
         if self.state.sync.with_untracked(|s| *s != status) {
             self.state.sync.set(status);
         }
+    }
+}
+
+fn apply_failed(err: StorageError) -> SyncEvent {
+    tracing::error!("could not store synced cases: {err}");
+    SyncEvent::ApplyFailed {
+        reason: err.to_string(),
     }
 }

@@ -2,9 +2,10 @@
 //! the relay database, made while the relay keeps serving.
 //!
 //! The copy is SQLite's `VACUUM INTO`, which reads the database inside one
-//! read transaction: the file holds exactly the entries committed when the
-//! backup started (every entry acked by then, with its seq), and none of the
-//! pushes that commit while it runs. In WAL mode the relay's writer is not
+//! read transaction: the file holds exactly what was committed when the
+//! backup started (every entry acked by then, with its seq; workspaces,
+//! members, invite tickets and setup codes), and none of the writes that
+//! commit while it runs. In WAL mode the relay's writer is not
 //! blocked meanwhile. SQLite does not fsync that file, so this module does,
 //! then checks it (`PRAGMA quick_check`) and counts what it holds.
 //!
@@ -24,6 +25,11 @@
 //! device that the log went back (a log generation in `Welcome` is a later
 //! step), so after a restore, reset the devices that synced since the
 //! backup.
+//!
+//! Membership goes back too: a device revoked after the backup is a member
+//! again, and an invite ticket spent after it can be spent once more. After
+//! a restore, revoke those devices again, and treat invites sent since the
+//! backup as live until they expire.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -178,31 +184,36 @@ fn inspect(path: &Path) -> Result<BackupReport, ServerError> {
 
 #[cfg(test)]
 mod tests {
-    use shared::ids::{BlobId, DeviceId, DocId, WorkspaceId};
+    use shared::ids::{BlobId, DocId, WorkspaceId};
+    use shared::signing::DeviceKey;
     use shared::wire::{EntryHeader, EntryKind, NewEntry};
 
     use super::*;
-    use crate::log_store::LogStore;
+    use crate::log_store::{LogStore, Redeemed};
     use crate::sqlite_store::SqliteStore;
 
     #[test]
     fn a_backup_opens_as_a_data_dir_and_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("live")).unwrap();
+        let ws = WorkspaceId([4; 16]);
+        let key = DeviceKey::from_secret(&[1; 32]);
+        store.set_setup_code([9; 32], 0).unwrap();
+        let created = store.redeem_setup_code([9; 32], ws, key.device_id(), 0);
+        assert!(matches!(created.unwrap(), Redeemed::Joined(_)));
         let entries: Vec<NewEntry> = (1..=3u8)
-            .map(|n| NewEntry {
-                header: EntryHeader {
+            .map(|n| {
+                let header = EntryHeader {
                     doc_id: DocId([n; 16]),
                     kind: EntryKind::Change,
                     blob_id: BlobId([n; 16]),
-                    author: DeviceId([1; 32]),
+                    author: key.device_id(),
                     key_epoch: 0,
-                },
-                body: vec![n; 100],
+                };
+                key.sign_entry(ws, header, vec![n; 100])
             })
             .collect();
-        let ws = WorkspaceId([4; 16]);
-        store.append(ws, &entries).unwrap();
+        store.append(ws, &entries, 0).unwrap();
 
         let to = dir.path().join("copy.sqlite3");
         let report = backup(&dir.path().join("live"), &to).unwrap();
@@ -211,7 +222,7 @@ mod tests {
         assert!(report.to_string().contains("3 entries in 1 workspaces"));
 
         // The relay keeps serving from the original meanwhile.
-        store.append(ws, &entries[..1]).unwrap();
+        store.append(ws, &entries[..1], 0).unwrap();
         drop(store);
 
         let before = std::fs::read(&to).unwrap();
@@ -235,5 +246,11 @@ mod tests {
             .unwrap();
         assert_eq!(page.entries.len(), 3);
         assert_eq!(page.entries[2].body, vec![3; 100]);
+        page.entries[2].verify(ws).unwrap();
+        assert_eq!(
+            store.membership(ws, key.device_id()).unwrap(),
+            crate::log_store::Membership::Member(shared::wire::Role::Admin),
+            "membership is backed up with the log"
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use shared::invite_link::origin_of;
 use shared::wire::{MAX_FRAME_BYTES, MAX_PUSH_BODY_BYTES};
 
 use crate::error::ServerError;
@@ -22,6 +23,14 @@ pub struct Config {
     /// Address and port to listen on.
     #[arg(long, env = "HOMEWARD_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
+
+    /// The address devices reach this relay at, e.g. `https://relay.example`
+    /// (scheme, host and port only). Devices sign it into their login, so
+    /// it must be exactly what they dial; behind a TLS proxy it is the
+    /// proxy's address. Unset, the relay uses its bound address, which suits
+    /// only local testing.
+    #[arg(long, env = "HOMEWARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
 
     /// Directory for the relay database; created on first start.
     #[arg(
@@ -49,19 +58,21 @@ pub struct Config {
     #[arg(long, env = "HOMEWARD_MAX_PUSH_BODY_BYTES", default_value_t = MAX_PUSH_BODY_BYTES * 2)]
     pub max_push_body_bytes: usize,
 
-    /// Entries per second one connection may push, sustained; a push past
-    /// the allowance waits (the relay stops reading that socket meanwhile).
-    /// 0 turns the limit off, e.g. for a bulk import.
+    /// Entries per second one device may push, sustained, over all its
+    /// connections; a push past the allowance waits (the relay stops
+    /// reading that socket meanwhile). 0 turns the limit off, e.g. for a
+    /// bulk import.
     #[arg(long, env = "HOMEWARD_PUSH_RATE", default_value_t = 500)]
     pub push_rate: u32,
 
-    /// Entries one connection may push at once before `--push-rate` applies
+    /// Entries one device may push at once before `--push-rate` applies
     /// (a device catching up after a week offline pushes its whole outbox).
     #[arg(long, env = "HOMEWARD_PUSH_BURST", default_value_t = 5000)]
     pub push_burst: u32,
 
-    /// A connection that sends no Hello this long after opening is closed.
-    /// Durations: `500ms`, `10s`, `2m`.
+    /// A connection that sends no Hello this long after opening, or no
+    /// answer this long after its challenge, is closed. Durations: `500ms`,
+    /// `10s`, `2m`, `1h`, `30d`.
     #[arg(long, env = "HOMEWARD_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub handshake_timeout: Duration,
 
@@ -86,6 +97,21 @@ pub struct Config {
     )]
     pub metrics: bool,
 
+    /// Change entries a snapshot covers are deleted only this long after
+    /// the snapshot was stored. The relay cannot read a snapshot to check
+    /// what it holds, so the window leaves time for devices to notice a bad
+    /// one while the changes still exist.
+    #[arg(long, env = "HOMEWARD_RETENTION", default_value = "30d", value_parser = parse_duration)]
+    pub retention: Duration,
+
+    /// How often the relay deletes what `--retention` lets it.
+    #[arg(long, env = "HOMEWARD_PRUNE_INTERVAL", default_value = "1h", value_parser = parse_duration)]
+    pub prune_interval: Duration,
+
+    /// Longest an invite ticket stays valid, whatever the admin asked for.
+    #[arg(long, env = "HOMEWARD_MAX_INVITE_TTL", default_value = "30d", value_parser = parse_duration)]
+    pub max_invite_ttl: Duration,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -100,6 +126,9 @@ pub enum Command {
         #[arg(long, env = "HOMEWARD_BACKUP_TO")]
         to: PathBuf,
     },
+    /// Make a new one-time setup code (replacing any unused one) and print
+    /// it; whoever presents it creates a workspace and becomes its admin.
+    SetupCode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,6 +170,12 @@ impl Config {
                 return Err(ServerError::Config(format!("{flag} must be longer than 0")));
             }
         }
+        if self.prune_interval.is_zero() {
+            return Err(ServerError::Config(
+                "--prune-interval must be longer than 0".into(),
+            ));
+        }
+        self.public_origin()?;
         if self.idle_timeout <= self.ping_interval {
             return Err(ServerError::Config(format!(
                 "--idle-timeout ({:?}) must be longer than --ping-interval ({:?}), or a live \
@@ -150,22 +185,56 @@ impl Config {
         }
         Ok(())
     }
+
+    /// `--public-url` as the origin devices compute for the address they
+    /// dial (`shared::invite_link::origin_of`, with the scheme's default
+    /// port dropped as browsers do); `None` when unset.
+    pub fn public_origin(&self) -> Result<Option<String>, ServerError> {
+        let Some(url) = self.public_url.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        let usage = |why: &str| {
+            ServerError::Config(format!(
+                "--public-url {url:?} {why}; write the address devices open, e.g. \
+                 https://relay.example or http://192.168.1.20:8080"
+            ))
+        };
+        let origin = origin_of(url).map_err(|_| usage("is not an http(s) address"))?;
+        let rest = url.split_once("://").map_or("", |(_, rest)| rest);
+        let tail = rest.find(['/', '?', '#']).map_or("", |at| &rest[at..]);
+        if !tail.is_empty() && tail != "/" {
+            return Err(usage(
+                "has a path, query or fragment; the relay is served at the root of its origin",
+            ));
+        }
+        let default_port = if origin.starts_with("https://") {
+            ":443"
+        } else {
+            ":80"
+        };
+        Ok(Some(
+            origin
+                .strip_suffix(default_port)
+                .map_or_else(|| origin.clone(), str::to_owned),
+        ))
+    }
 }
 
-/// Reads `500ms`, `10s`, `2m`, `1h`, or a bare number of seconds.
+/// Reads `500ms`, `10s`, `2m`, `1h`, `30d`, or a bare number of seconds.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let usage = || format!("{text:?} is not a duration; write e.g. 500ms, 10s or 2m");
+    let usage = || format!("{text:?} is not a duration; write e.g. 500ms, 10s, 2m, 1h or 30d");
     let value: f64 = number.parse().map_err(|_| usage())?;
     let seconds = match unit.trim() {
         "ms" => value / 1000.0,
         "" | "s" => value,
         "m" | "min" => value * 60.0,
         "h" => value * 3600.0,
+        "d" => value * 86_400.0,
         _ => return Err(usage()),
     };
     Duration::try_from_secs_f64(seconds).map_err(|_| usage())
@@ -177,6 +246,7 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
             .field("data_dir", &self.data_dir)
             .field("web_dir", &self.web_dir)
             .field("log_format", &self.log_format)
@@ -188,6 +258,9 @@ impl fmt::Debug for Config {
             .field("ping_interval", &self.ping_interval)
             .field("idle_timeout", &self.idle_timeout)
             .field("metrics", &self.metrics)
+            .field("retention", &self.retention)
+            .field("prune_interval", &self.prune_interval)
+            .field("max_invite_ttl", &self.max_invite_ttl)
             .field("command", &self.command)
             .finish()
     }
@@ -264,6 +337,7 @@ mod tests {
         assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
         for bad in ["", "s", "10 parsecs", "-1s", "1e400"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
@@ -301,6 +375,62 @@ mod tests {
             )
         );
         assert!(defaults.metrics);
+        assert_eq!(
+            (
+                defaults.retention,
+                defaults.prune_interval,
+                defaults.max_invite_ttl
+            ),
+            (
+                Duration::from_secs(30 * 86_400),
+                Duration::from_secs(3600),
+                Duration::from_secs(30 * 86_400)
+            )
+        );
+        assert_eq!(defaults.public_origin().unwrap(), None);
         defaults.validate().unwrap();
+    }
+
+    #[test]
+    fn the_public_url_becomes_the_origin_devices_compute() {
+        let origin = |url: &str| {
+            Config::try_parse_from(["homeward-server", "--public-url", url])
+                .unwrap()
+                .public_origin()
+        };
+        for (url, want) in [
+            ("https://relay.example", "https://relay.example"),
+            ("https://Relay.Example/", "https://relay.example"),
+            ("https://relay.example:443", "https://relay.example"),
+            ("http://relay.example:80/", "http://relay.example"),
+            ("https://relay.example:8443", "https://relay.example:8443"),
+            ("http://192.168.1.20:8080", "http://192.168.1.20:8080"),
+            (" HTTP://[::1]:9000 ", "http://[::1]:9000"),
+        ] {
+            assert_eq!(origin(url).unwrap().as_deref(), Some(want), "{url}");
+        }
+        for bad in [
+            "relay.example",
+            "ftp://relay.example",
+            "https://user@relay.example",
+            "https://relay.example/homeward",
+            "https://relay.example/?x=1",
+            "https://",
+        ] {
+            let error = origin(bad).unwrap_err().to_string();
+            assert!(error.contains("--public-url"), "{bad}: {error}");
+        }
+        let config =
+            Config::try_parse_from(["homeward-server", "--public-url", "relay.example"]).unwrap();
+        assert!(config.validate().is_err(), "validate checks it too");
+    }
+
+    #[test]
+    fn setup_code_is_a_subcommand_on_the_data_dir() {
+        let config =
+            Config::try_parse_from(["homeward-server", "setup-code", "--data-dir", "/srv/relay"])
+                .unwrap();
+        assert!(matches!(config.command, Some(Command::SetupCode)));
+        assert_eq!(config.data_dir, PathBuf::from("/srv/relay"));
     }
 }

@@ -114,6 +114,14 @@ pub enum StoreError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("the stored log is inconsistent: {0}")]
     Corrupt(String),
+    /// `append` or `add_ticket` named a workspace nobody created. Callers
+    /// check membership first, so this is a bug in the caller, not a client
+    /// error.
+    #[error(
+        "workspace {workspace} does not exist; a workspace is created only by redeeming the \
+         setup code, and only its members may write to it"
+    )]
+    NoSuchWorkspace { workspace: WorkspaceId },
     #[error("workspace {workspace} is past the largest seq this store can hold")]
     SeqOverflow { workspace: WorkspaceId },
     #[error("writing the entry listing failed: {0}")]

@@ -27,6 +27,13 @@ async fn main() -> anyhow::Result<()> {
         };
     }
 
+    if let Some(Command::SetupCode) = config.command {
+        // Only the code on stdout, so scripts can read it as it is.
+        let code = server::setup_code::issue_in(&config.data_dir)?;
+        writeln!(std::io::stdout(), "{code}").context("writing to stdout")?;
+        return Ok(());
+    }
+
     if let Some(Command::Backup { to }) = &config.command {
         let report = server::backup(&config.data_dir, to)?;
         writeln!(std::io::stdout(), "{report}").context("writing to stdout")?;

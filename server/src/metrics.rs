@@ -17,17 +17,9 @@ use shared::wire::{ErrorCode, PROTOCOL_VERSION};
 
 use crate::app_state::AppState;
 
-/// Every code an `Error` frame can carry, in the order they are listed.
-const ERROR_CODES: [ErrorCode; 5] = [
-    ErrorCode::Malformed,
-    ErrorCode::UnsupportedVersion,
-    ErrorCode::HandshakeRequired,
-    ErrorCode::TooLarge,
-    ErrorCode::Internal,
-];
-
-/// Position of `code` in [`ERROR_CODES`]. Exhaustive on purpose: a new code
-/// does not compile until it has a counter.
+/// Position of `code` in [`ErrorCode::ALL`], which orders the counters.
+/// Exhaustive on purpose: a new code does not compile until it has a
+/// counter (and the test below checks the positions match `ALL`).
 fn error_index(code: ErrorCode) -> usize {
     match code {
         ErrorCode::Malformed => 0,
@@ -35,6 +27,14 @@ fn error_index(code: ErrorCode) -> usize {
         ErrorCode::HandshakeRequired => 2,
         ErrorCode::TooLarge => 3,
         ErrorCode::Internal => 4,
+        ErrorCode::Unauthenticated => 5,
+        ErrorCode::NotMember => 6,
+        ErrorCode::Revoked => 7,
+        ErrorCode::Forbidden => 8,
+        ErrorCode::BadTicket => 9,
+        ErrorCode::BadSignature => 10,
+        ErrorCode::CursorPruned => 11,
+        ErrorCode::RateLimited => 12,
     }
 }
 
@@ -46,15 +46,18 @@ pub struct Metrics {
     connections: AtomicU64,
     pushes: AtomicU64,
     pulls: AtomicU64,
+    bootstrap_pages: AtomicU64,
+    welcomes: AtomicU64,
     entries_received: AtomicU64,
     entries_stored: AtomicU64,
     entries_served: AtomicU64,
     body_bytes_received: AtomicU64,
     body_bytes_sent: AtomicU64,
-    errors: [AtomicU64; ERROR_CODES.len()],
+    errors: [AtomicU64; ErrorCode::ALL.len()],
     rate_limited: AtomicU64,
     rate_limited_micros: AtomicU64,
     idle_closed: AtomicU64,
+    pruned_entries: AtomicU64,
 }
 
 fn add(counter: &AtomicU64, n: usize) {
@@ -79,6 +82,23 @@ impl Metrics {
         add(&self.pulls, 1);
         add(&self.entries_served, entries);
         add(&self.body_bytes_sent, body_bytes);
+    }
+
+    /// A bootstrap page of `entries` whose bodies hold `body_bytes` was sent.
+    pub fn bootstrap_page(&self, entries: usize, body_bytes: usize) {
+        add(&self.bootstrap_pages, 1);
+        add(&self.entries_served, entries);
+        add(&self.body_bytes_sent, body_bytes);
+    }
+
+    /// A device passed the handshake.
+    pub fn welcomed(&self) {
+        add(&self.welcomes, 1);
+    }
+
+    /// A prune deleted `entries`.
+    pub fn pruned(&self, entries: u64) {
+        self.pruned_entries.fetch_add(entries, Ordering::Relaxed);
     }
 
     /// The relay refused a connection with an `Error` frame.
@@ -130,7 +150,7 @@ impl Metrics {
             "Sync sockets open now.",
             one(open_connections.to_string()),
         );
-        let counters: [(&str, &str, &AtomicU64); 10] = [
+        let counters: [(&str, &str, &AtomicU64); 13] = [
             (
                 "homeward_connections_total",
                 "Sync sockets opened.",
@@ -143,6 +163,16 @@ impl Metrics {
             ),
             ("homeward_pulls_total", "Pulls answered.", &self.pulls),
             (
+                "homeward_bootstrap_pages_total",
+                "Bootstrap pages sent.",
+                &self.bootstrap_pages,
+            ),
+            (
+                "homeward_welcomes_total",
+                "Handshakes that ended in Welcome (a device proved its key and membership).",
+                &self.welcomes,
+            ),
+            (
                 "homeward_entries_received_total",
                 "Entries in acked pushes, retries included.",
                 &self.entries_received,
@@ -154,7 +184,7 @@ impl Metrics {
             ),
             (
                 "homeward_entries_served_total",
-                "Entries sent in pull answers.",
+                "Entries sent in pull answers and bootstrap pages.",
                 &self.entries_served,
             ),
             (
@@ -164,13 +194,18 @@ impl Metrics {
             ),
             (
                 "homeward_entry_body_bytes_sent_total",
-                "Body bytes of entries sent in pull answers.",
+                "Body bytes of entries sent in pull answers and bootstrap pages.",
                 &self.body_bytes_sent,
             ),
             (
                 "homeward_rate_limited_total",
-                "Pushes that waited for their connection's rate limit.",
+                "Pushes that waited for their device's rate limit.",
                 &self.rate_limited,
+            ),
+            (
+                "homeward_pruned_entries_total",
+                "Entries deleted by pruning (covered by a snapshot older than the retention).",
+                &self.pruned_entries,
             ),
             (
                 "homeward_idle_closed_total",
@@ -184,7 +219,7 @@ impl Metrics {
         metric(
             "homeward_rate_limited_seconds_total",
             "counter",
-            "Time pushes spent waiting for their connection's rate limit.",
+            "Time pushes spent waiting for their device's rate limit.",
             one(format!(
                 "{:.6}",
                 get(&self.rate_limited_micros) as f64 / 1e6
@@ -194,7 +229,7 @@ impl Metrics {
             "homeward_errors_total",
             "counter",
             "Connections refused with an Error frame, by its stable code.",
-            ERROR_CODES
+            ErrorCode::ALL
                 .iter()
                 .map(|&code| {
                     (
@@ -249,6 +284,21 @@ pub async fn scrape(State(state): State<AppState>) -> Response {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_error_code_has_its_own_counter() {
+        for (i, code) in ErrorCode::ALL.into_iter().enumerate() {
+            assert_eq!(error_index(code), i, "{code:?}");
+        }
+        let metrics = Metrics::default();
+        metrics.error(ErrorCode::RateLimited);
+        let text = metrics.render(0, None);
+        for code in ErrorCode::ALL {
+            let want = u8::from(code == ErrorCode::RateLimited);
+            let line = format!("homeward_errors_total{{code=\"{}\"}} {want}", code.as_str());
+            assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+        }
+    }
+
     /// Every sample line: `name{labels} value`, values parse as numbers, and
     /// each name has HELP and TYPE before its first sample.
     #[test]
@@ -257,6 +307,8 @@ mod tests {
         metrics.pushed(3, 2, 300);
         metrics.error(ErrorCode::TooLarge);
         metrics.rate_limited(Duration::from_millis(1500));
+        metrics.bootstrap_page(5, 700);
+        metrics.pruned(9);
         let text = metrics.render(4, Some(8192));
         let mut typed = std::collections::HashSet::new();
         for line in text.lines() {
@@ -287,6 +339,11 @@ mod tests {
             "homeward_rate_limited_total 1",
             "homeward_rate_limited_seconds_total 1.500000",
             "homeward_storage_bytes 8192",
+            "homeward_bootstrap_pages_total 1",
+            "homeward_entries_served_total 5",
+            "homeward_entry_body_bytes_sent_total 700",
+            "homeward_pruned_entries_total 9",
+            "homeward_welcomes_total 0",
         ] {
             assert!(text.lines().any(|l| l == expected), "{expected}\n{text}");
         }

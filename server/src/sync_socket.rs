@@ -6,10 +6,19 @@
 //! connection that breaks the protocol gets an `Error` it can show, then a
 //! close frame; nothing it sends can affect other connections.
 //!
-//! Limits per connection: `Hello` within the handshake timeout; a ping every
+//! A connection goes through three phases: `Hello` (naming workspace and
+//! device) → the relay's `Challenge` (a fresh nonce, the relay's public
+//! origin and the time) → the device's signed `Answer`, which may spend an
+//! invite ticket or the setup code. Only then, and only for a member, does
+//! anything else happen. Every later message re-reads the device's
+//! membership and role, and a revocation also reaches open sockets at once
+//! through [`crate::revocations`].
+//!
+//! Limits per connection: `Hello` within the handshake timeout of opening,
+//! the answer within the handshake timeout of the challenge; a ping every
 //! ping interval and a close after the idle timeout without a word (message
-//! or pong) from the peer; pushes through a [`TokenBucket`], waiting rather
-//! than refusing when over it.
+//! or pong) from the peer. Pushes go through the device's token bucket,
+//! waiting rather than refusing when over it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,16 +29,23 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::response::Response;
 use futures::SinkExt;
-use shared::ids::{Seq, WorkspaceId};
-use shared::wire::{ClientMsg, ErrorCode, MAX_FRAME_BYTES, NewEntry, ServerMsg};
+use rand::RngCore;
+use shared::ids::{DeviceId, Seq, WorkspaceId};
+use shared::signing::{AuthChallenge, Signature, secret_hash};
+use shared::wire::{
+    BootstrapResume, ClientMsg, ErrorCode, MAX_FRAME_BYTES, NewEntry, Redeem, Role, ServerMsg,
+};
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::{Instrument, Span, field};
 
-use crate::app_state::{AppState, OpenSocket};
-use crate::log_store::{LogStore, StoreError};
+use crate::app_state::AppState;
+use crate::app_state::OpenSocket;
+use crate::log_store::{LogState, LogStore, Membership, Redeemed, StoreError};
+use crate::now_ms;
 use crate::pokes::Subscription;
-use crate::rate_limit::TokenBucket;
+use crate::revocations::RevocationWatch;
+use crate::setup_code;
 
 /// Devices send small messages most of the time; a big push grows the
 /// buffer as needed, so idle sockets stay cheap.
@@ -79,9 +95,11 @@ enum ConnEvent {
     Alive,
     /// The workspace's head moved.
     Poke(Seq),
+    /// An admin revoked this device.
+    Revoked,
     /// Time to ping the peer.
     PingDue,
-    /// No `Hello` within the handshake timeout.
+    /// No `Hello`, or no answer to the challenge, in time.
     HandshakeTimeout,
     /// Nothing heard from the peer within the idle timeout.
     Idle,
@@ -119,6 +137,15 @@ impl End {
             ErrorCode::Malformed | ErrorCode::UnsupportedVersion | ErrorCode::HandshakeRequired => {
                 close_code::PROTOCOL
             }
+            ErrorCode::Unauthenticated
+            | ErrorCode::NotMember
+            | ErrorCode::Revoked
+            | ErrorCode::Forbidden
+            | ErrorCode::BadTicket
+            | ErrorCode::BadSignature => close_code::POLICY,
+            // Not a fault: the device bootstraps and carries on.
+            ErrorCode::CursorPruned => close_code::NORMAL,
+            ErrorCode::RateLimited => close_code::AGAIN,
         };
         End::Refuse {
             code,
@@ -136,12 +163,73 @@ impl End {
             "the relay could not read or write its storage; retry later",
         )
     }
+
+    fn revoked() -> End {
+        End::refuse(
+            ErrorCode::Revoked,
+            "an admin removed this device from the workspace; it can no longer sync it \
+             (a new invite needs a new device key)",
+        )
+    }
+
+    fn not_member() -> End {
+        End::refuse(
+            ErrorCode::NotMember,
+            "this device is not a member of this workspace; join it with an invite link \
+             from one of its admins",
+        )
+    }
+
+    fn admin_only(what: &str, role: Role) -> End {
+        End::refuse(
+            ErrorCode::Forbidden,
+            format!(
+                "only an admin may {what}; this device is a {} in this workspace",
+                role.as_str()
+            ),
+        )
+    }
+
+    fn viewer_push(role: Role) -> End {
+        End::refuse(
+            ErrorCode::Forbidden,
+            format!(
+                "this device is a {} in this workspace: it may read, not push; \
+                 nothing of this push was stored",
+                role.as_str()
+            ),
+        )
+    }
 }
 
-/// A connection after its `Hello`.
+/// Where a connection is in the handshake.
+enum Phase {
+    /// Waiting for `Hello`.
+    Greeting,
+    /// `Challenge` sent; waiting for the signed answer.
+    Challenged(Challenge),
+    /// A member, past the handshake.
+    Member(Session),
+}
+
+/// The challenge this connection sent, kept here only: an answer can verify
+/// against no other connection's challenge, so a captured one is useless.
+struct Challenge {
+    workspace: WorkspaceId,
+    device: DeviceId,
+    nonce: [u8; 32],
+    issued_ms: i64,
+    due: Instant,
+}
+
+/// A connection past the handshake.
 struct Session {
     workspace: WorkspaceId,
+    device: DeviceId,
+    /// As of the last message; every message re-reads it.
+    role: Role,
     subscription: Subscription,
+    revocation: RevocationWatch,
     /// The newest head this device has been told about, by any message.
     told_head: Seq,
 }
@@ -152,13 +240,28 @@ impl Session {
     }
 }
 
+/// The one-time secret of an answer, reduced to what the store compares.
+#[derive(Clone, Copy)]
+enum Secret {
+    Ticket([u8; 32]),
+    SetupCode([u8; 32]),
+}
+
+/// What the store says about a device that answered its challenge.
+enum Admission {
+    Welcome {
+        role: Role,
+        log: LogState,
+        redeemed: Option<Redeemed>,
+    },
+    Refused(End),
+}
+
 struct Connection {
     state: AppState,
     socket: WebSocket,
-    session: Option<Session>,
+    phase: Phase,
     shutdown: watch::Receiver<bool>,
-    /// `None` when pushes are not limited.
-    push_allowance: Option<TokenBucket>,
     /// The socket refused input and can no longer be read.
     reading_failed: bool,
     _open: OpenSocket,
@@ -166,18 +269,12 @@ struct Connection {
 
 impl Connection {
     fn new(state: AppState, socket: WebSocket) -> Connection {
-        let limits = state.limits();
         Connection {
             _open: state.socket_opened(),
-            push_allowance: TokenBucket::new(
-                limits.push_rate,
-                limits.push_burst,
-                Instant::now().into_std(),
-            ),
             shutdown: state.shutdown(),
             state,
             socket,
-            session: None,
+            phase: Phase::Greeting,
             reading_failed: false,
         }
     }
@@ -192,12 +289,18 @@ impl Connection {
             tokio::time::interval_at(opened + limits.ping_interval, limits.ping_interval);
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let end = loop {
-            let awaiting_hello = self.session.is_none();
+            let handshake_due = match &self.phase {
+                Phase::Greeting => Some(hello_due),
+                Phase::Challenged(challenge) => Some(challenge.due),
+                Phase::Member(_) => None,
+            };
             let (event, from_peer) = tokio::select! {
                 event = next_event(&mut self.socket) => (event, true),
-                head = next_poke(&mut self.session) => (ConnEvent::Poke(head), false),
+                event = session_event(&mut self.phase) => (event, false),
                 () = stopping(&mut self.shutdown) => (ConnEvent::Shutdown, false),
-                () = tokio::time::sleep_until(hello_due), if awaiting_hello => {
+                () = tokio::time::sleep_until(handshake_due.unwrap_or(hello_due)),
+                    if handshake_due.is_some() =>
+                {
                     (ConnEvent::HandshakeTimeout, false)
                 }
                 _ = pings.tick() => (ConnEvent::PingDue, false),
@@ -239,11 +342,19 @@ impl Connection {
             ConnEvent::PingDue => self.send_message(Message::Ping(Bytes::new())).await,
             ConnEvent::HandshakeTimeout => {
                 let waited = self.state.limits().handshake_timeout;
-                tracing::info!(?waited, "no hello in time");
-                Err(End::refuse(
-                    ErrorCode::HandshakeRequired,
-                    format!("no Hello within {waited:?} of connecting; send Hello first"),
-                ))
+                if let Phase::Challenged(_) = self.phase {
+                    tracing::info!(?waited, "no answer to the challenge in time");
+                    Err(End::refuse(
+                        ErrorCode::Unauthenticated,
+                        format!("no answer to the challenge within {waited:?}; connect again"),
+                    ))
+                } else {
+                    tracing::info!(?waited, "no hello in time");
+                    Err(End::refuse(
+                        ErrorCode::HandshakeRequired,
+                        format!("no Hello within {waited:?} of connecting; send Hello first"),
+                    ))
+                }
             }
             ConnEvent::Idle => {
                 tracing::info!(
@@ -253,13 +364,17 @@ impl Connection {
                 self.state.metrics().idle_closed();
                 Err(End::Idle)
             }
-            ConnEvent::Poke(head) => match &mut self.session {
-                Some(session) if head > session.told_head => {
+            ConnEvent::Poke(head) => match &mut self.phase {
+                Phase::Member(session) if head > session.told_head => {
                     session.saw(head);
                     self.send(&ServerMsg::Poke { head }).await
                 }
                 _ => Ok(()),
             },
+            ConnEvent::Revoked => {
+                tracing::info!("revoked: cutting the connection");
+                Err(End::revoked())
+            }
             ConnEvent::Shutdown => Err(End::Shutdown),
             ConnEvent::PeerClosed => Err(End::PeerClosed),
             ConnEvent::Closed => Err(End::Gone),
@@ -271,43 +386,207 @@ impl Connection {
             tracing::info!(error = %err, frame_bytes = frame.len(), "refused a frame");
             End::refuse(err.code(), err.to_string())
         })?;
-        match (msg, self.session.as_ref().map(|s| s.workspace)) {
-            (ClientMsg::Hello { workspace, device }, None) => {
-                let span = Span::current();
-                span.record("workspace", field::display(workspace));
-                span.record("device", field::display(device));
-                self.hello(workspace).await
+        let handshake_required = |message: &str| End::refuse(ErrorCode::HandshakeRequired, message);
+        match (&self.phase, msg) {
+            (Phase::Greeting, ClientMsg::Hello { workspace, device }) => {
+                self.hello(workspace, device).await
             }
-            (ClientMsg::Hello { .. }, Some(_)) => Err(End::refuse(
-                ErrorCode::HandshakeRequired,
-                "Hello came twice on one connection",
-            )),
-            (_, None) => Err(End::refuse(
-                ErrorCode::HandshakeRequired,
+            (Phase::Greeting, _) => Err(handshake_required(
                 "the first message on a connection must be Hello",
             )),
-            (ClientMsg::Push { entries }, Some(ws)) => self.push(ws, entries).await,
-            (ClientMsg::Pull { after, max_bytes }, Some(ws)) => {
-                self.pull(ws, after, max_bytes).await
+            (Phase::Challenged(_), ClientMsg::Answer { signature, redeem }) => {
+                self.answer(signature, redeem).await
             }
+            (Phase::Challenged(_), _) => Err(handshake_required(
+                "answer the relay's challenge before sending anything else",
+            )),
+            (Phase::Member(_), ClientMsg::Hello { .. } | ClientMsg::Answer { .. }) => {
+                Err(handshake_required(
+                    "this connection has already done its handshake; open a new one to log in again",
+                ))
+            }
+            (Phase::Member(_), ClientMsg::Push { entries }) => self.push(entries).await,
+            (Phase::Member(_), ClientMsg::Pull { after, max_bytes }) => {
+                self.pull(after, max_bytes).await
+            }
+            (Phase::Member(_), ClientMsg::Bootstrap { resume, max_bytes }) => {
+                self.bootstrap(resume, max_bytes).await
+            }
+            (
+                Phase::Member(_),
+                ClientMsg::CreateInvite {
+                    ticket_hash,
+                    role,
+                    ttl_secs,
+                },
+            ) => self.create_invite(ticket_hash, role, ttl_secs).await,
+            (Phase::Member(_), ClientMsg::ListDevices) => self.list_devices().await,
+            (Phase::Member(_), ClientMsg::Revoke { device }) => self.revoke(device).await,
         }
     }
 
-    async fn hello(&mut self, workspace: WorkspaceId) -> Result<(), End> {
-        // Any workspace and device are accepted for now: membership and
-        // device signatures are checked once device keys land.
-        let subscription = self.state.pokes().subscribe(workspace);
-        let head = blocking(self.state.store(), move |store| store.head(workspace)).await?;
-        tracing::info!(%head, "hello");
-        self.session = Some(Session {
+    async fn hello(&mut self, workspace: WorkspaceId, device: DeviceId) -> Result<(), End> {
+        let span = Span::current();
+        span.record("workspace", field::display(workspace));
+        span.record("device", field::display(device));
+        let mut nonce = [0u8; 32];
+        rand::rng().fill_bytes(&mut nonce);
+        let issued_ms = now_ms();
+        self.phase = Phase::Challenged(Challenge {
             workspace,
-            subscription,
-            told_head: head,
+            device,
+            nonce,
+            issued_ms,
+            due: Instant::now() + self.state.limits().handshake_timeout,
         });
-        self.send(&ServerMsg::Welcome { head }).await
+        tracing::debug!("hello; challenge sent");
+        let origin = self.state.origin().to_owned();
+        self.send(&ServerMsg::Challenge {
+            nonce,
+            origin,
+            issued_ms,
+        })
+        .await
     }
 
-    async fn push(&mut self, workspace: WorkspaceId, entries: Vec<NewEntry>) -> Result<(), End> {
+    async fn answer(&mut self, signature: Signature, redeem: Option<Redeem>) -> Result<(), End> {
+        let Phase::Challenged(challenge) = std::mem::replace(&mut self.phase, Phase::Greeting)
+        else {
+            return Err(End::refuse(
+                ErrorCode::HandshakeRequired,
+                "an answer needs a challenge; send Hello first",
+            ));
+        };
+        if Instant::now() > challenge.due {
+            tracing::info!("the answer came after the handshake timeout");
+            return Err(End::refuse(
+                ErrorCode::Unauthenticated,
+                "the answer to the challenge came too late; connect again",
+            ));
+        }
+        let Challenge {
+            workspace,
+            device,
+            nonce,
+            issued_ms,
+            ..
+        } = challenge;
+        let origin = self.state.origin();
+        let signed = AuthChallenge {
+            origin,
+            nonce,
+            issued_ms,
+            workspace,
+            device,
+        };
+        if let Err(error) = signed.verify(&signature) {
+            tracing::info!(%error, "the challenge answer does not verify");
+            return Err(End::refuse(
+                ErrorCode::Unauthenticated,
+                format!(
+                    "the answer to the challenge does not verify ({error}); a device signs this \
+                     connection's challenge for {origin} with the key of the device it named"
+                ),
+            ));
+        }
+
+        // Registered before the store is asked, so a revocation committed
+        // after that read still reaches this connection.
+        let revocation = self.state.revocations().watch(workspace, device);
+        // Subscribed before the head is read: a push committing in between
+        // shows up either in Welcome's head or as a poke.
+        let subscription = self.state.pokes().subscribe(workspace);
+        let secret = redeem.map(|redeem| match redeem {
+            Redeem::Ticket(ticket) => Secret::Ticket(secret_hash(&ticket)),
+            Redeem::SetupCode(code) => Secret::SetupCode(setup_code::code_hash(&code)),
+        });
+        let now = now_ms();
+        let admission = blocking(self.state.store(), move |store| {
+            admit(store, workspace, device, secret, now)
+        })
+        .await?;
+        let (role, log, redeemed) = match admission {
+            Admission::Welcome {
+                role,
+                log,
+                redeemed,
+            } => (role, log, redeemed),
+            Admission::Refused(end) => return Err(end),
+        };
+        match (secret, redeemed) {
+            (Some(Secret::SetupCode(_)), Some(Redeemed::Joined(_))) => {
+                tracing::info!("workspace created with the setup code; this device is its admin");
+            }
+            (Some(Secret::Ticket(_)), Some(Redeemed::Joined(role))) => {
+                tracing::info!(role = role.as_str(), "joined with an invite");
+            }
+            _ => {}
+        }
+        tracing::info!(
+            role = role.as_str(),
+            head = %log.head,
+            pruned_through = %log.pruned_through,
+            "welcome"
+        );
+        self.state.metrics().welcomed();
+        self.phase = Phase::Member(Session {
+            workspace,
+            device,
+            role,
+            subscription,
+            revocation,
+            told_head: log.head,
+        });
+        self.send(&ServerMsg::Welcome {
+            head: log.head,
+            role,
+            pruned_through: log.pruned_through,
+        })
+        .await
+    }
+
+    /// The session of a member connection. Member messages are dispatched
+    /// only in that phase, so the error is for a future mistake, not a path
+    /// a device can reach.
+    fn session(&mut self) -> Result<&mut Session, End> {
+        match &mut self.phase {
+            Phase::Member(session) => Ok(session),
+            Phase::Greeting | Phase::Challenged(_) => Err(End::refuse(
+                ErrorCode::HandshakeRequired,
+                "finish the handshake first",
+            )),
+        }
+    }
+
+    /// Runs `call` off the runtime once the store confirms this device is
+    /// still a member, with its current role. The revocation registry
+    /// reaches only this process's sockets, and a message may have waited;
+    /// this check binds every message to the membership as stored.
+    async fn as_member<T: Send + 'static>(
+        &mut self,
+        call: impl FnOnce(&dyn LogStore, Role) -> Result<Result<T, End>, StoreError> + Send + 'static,
+    ) -> Result<T, End> {
+        let session = self.session()?;
+        let (workspace, device) = (session.workspace, session.device);
+        let (role, value) = blocking(self.state.store(), move |store| {
+            match store.membership(workspace, device)? {
+                Membership::Member(role) => Ok(call(store, role)?.map(|value| (role, value))),
+                Membership::Revoked => Ok(Err(End::revoked())),
+                Membership::None => Ok(Err(End::not_member())),
+            }
+        })
+        .await??;
+        self.session()?.role = role;
+        Ok(value)
+    }
+
+    async fn push(&mut self, entries: Vec<NewEntry>) -> Result<(), End> {
+        let session = self.session()?;
+        let (workspace, device, role) = (session.workspace, session.device, session.role);
+        if !role.can_push() {
+            tracing::info!(role = role.as_str(), "refused a push: role");
+            return Err(End::viewer_push(role));
+        }
         let limit = self.state.limits().max_push_body_bytes;
         let body_bytes: usize = entries.iter().map(|e| e.body.len()).sum();
         if body_bytes > limit {
@@ -321,11 +600,21 @@ impl Connection {
             ));
         }
         let count = entries.len();
-        self.await_push_allowance(count).await?;
-        let appended = blocking(self.state.store(), move |store| {
-            store.append(workspace, &entries)
-        })
-        .await?;
+        self.await_push_allowance(device, count).await?;
+        let now = now_ms();
+        // Signatures are checked on the blocking pool too: a large push is
+        // thousands of Ed25519 verifications.
+        let appended = self
+            .as_member(move |store, role| {
+                if !role.can_push() {
+                    return Ok(Err(End::viewer_push(role)));
+                }
+                if let Err(refusal) = check_signatures(workspace, device, &entries) {
+                    return Ok(Err(refusal));
+                }
+                store.append(workspace, &entries, now).map(Ok)
+            })
+            .await?;
         self.state
             .metrics()
             .pushed(count, appended.stored, body_bytes);
@@ -338,8 +627,8 @@ impl Connection {
             ?newest,
             "stored a push"
         );
-        if let (Some(session), Some(newest)) = (&mut self.session, newest) {
-            session.saw(newest);
+        if let Some(newest) = newest {
+            self.session()?.saw(newest);
         }
         let sent = self.send(&ServerMsg::Ack { acks }).await;
         // The entries are stored whether or not this device heard the ack.
@@ -349,14 +638,14 @@ impl Connection {
         sent
     }
 
-    /// Waits until this connection may push `entries` more entries. Only a
+    /// Waits until this device may push `entries` more entries. Only a
     /// stopping relay cuts the wait short; the push is then not stored, and
     /// the device pushes it again on its next connection.
-    async fn await_push_allowance(&mut self, entries: usize) -> Result<(), End> {
-        let Some(bucket) = &mut self.push_allowance else {
-            return Ok(());
-        };
-        let wait = bucket.take(entries, Instant::now().into_std());
+    async fn await_push_allowance(&mut self, device: DeviceId, entries: usize) -> Result<(), End> {
+        let wait = self
+            .state
+            .push_allowances()
+            .take(device, entries, Instant::now().into_std());
         if wait.is_zero() {
             return Ok(());
         }
@@ -368,19 +657,29 @@ impl Connection {
         }
     }
 
-    async fn pull(
-        &mut self,
-        workspace: WorkspaceId,
-        after: Seq,
-        max_bytes: u32,
-    ) -> Result<(), End> {
-        let max_bytes = usize::try_from(max_bytes)
-            .unwrap_or(usize::MAX)
-            .min(self.state.limits().max_pull_page_bytes);
-        let page = blocking(self.state.store(), move |store| {
-            store.read_after(workspace, after, max_bytes)
-        })
-        .await?;
+    async fn pull(&mut self, after: Seq, max_bytes: u32) -> Result<(), End> {
+        let workspace = self.session()?.workspace;
+        let max_bytes = self.page_bytes(max_bytes);
+        let page = self
+            .as_member(move |store, _| {
+                let page = store.read_after(workspace, after, max_bytes)?;
+                // Read after the page: a prune committing in between makes
+                // this refuse a page that was in fact whole, never the
+                // other way round.
+                let log = store.log_state(workspace)?;
+                if after < log.pruned_through {
+                    return Ok(Err(End::refuse(
+                        ErrorCode::CursorPruned,
+                        format!(
+                            "entries after {after} up to {} were replaced by snapshots and \
+                             pruned; bootstrap instead",
+                            log.pruned_through
+                        ),
+                    )));
+                }
+                Ok(Ok(page))
+            })
+            .await?;
         tracing::debug!(
             %after,
             entries = page.entries.len(),
@@ -388,9 +687,7 @@ impl Connection {
             has_more = page.has_more,
             "served a pull"
         );
-        if let Some(session) = &mut self.session {
-            session.saw(page.head);
-        }
+        self.session()?.saw(page.head);
         let body_bytes = page.entries.iter().map(|e| e.body.len()).sum();
         self.state.metrics().pulled(page.entries.len(), body_bytes);
         self.send(&ServerMsg::Batch {
@@ -399,6 +696,133 @@ impl Connection {
             has_more: page.has_more,
         })
         .await
+    }
+
+    async fn bootstrap(
+        &mut self,
+        resume: Option<BootstrapResume>,
+        max_bytes: u32,
+    ) -> Result<(), End> {
+        let workspace = self.session()?.workspace;
+        let max_bytes = self.page_bytes(max_bytes);
+        let page = self
+            .as_member(move |store, _| store.bootstrap_page(workspace, resume, max_bytes).map(Ok))
+            .await?;
+        tracing::debug!(
+            resumed = resume.is_some(),
+            entries = page.entries.len(),
+            upto = %page.upto,
+            docs_done = page.docs_done,
+            docs_total = page.docs_total,
+            done = page.next.is_none(),
+            "served a bootstrap page"
+        );
+        self.session()?.saw(page.upto);
+        let body_bytes = page.entries.iter().map(|e| e.body.len()).sum();
+        self.state
+            .metrics()
+            .bootstrap_page(page.entries.len(), body_bytes);
+        self.send(&ServerMsg::BootstrapPage {
+            entries: page.entries,
+            upto: page.upto,
+            next: page.next,
+            docs_done: page.docs_done,
+            docs_total: page.docs_total,
+        })
+        .await
+    }
+
+    /// A device's page size, within the relay's.
+    fn page_bytes(&self, asked: u32) -> usize {
+        usize::try_from(asked)
+            .unwrap_or(usize::MAX)
+            .min(self.state.limits().max_pull_page_bytes)
+    }
+
+    /// Refuses a non-admin without a store call; `as_member` then checks
+    /// the stored role again.
+    fn require_admin(&mut self, what: &str) -> Result<(), End> {
+        match self.session()?.role {
+            Role::Admin => Ok(()),
+            role => {
+                tracing::info!(role = role.as_str(), action = what, "refused: admins only");
+                Err(End::admin_only(what, role))
+            }
+        }
+    }
+
+    async fn create_invite(
+        &mut self,
+        ticket_hash: [u8; 32],
+        role: Role,
+        ttl_secs: u32,
+    ) -> Result<(), End> {
+        const WHAT: &str = "invite devices";
+        self.require_admin(WHAT)?;
+        let session = self.session()?;
+        let (workspace, device) = (session.workspace, session.device);
+        let ttl = Duration::from_secs(ttl_secs.into()).min(self.state.limits().max_invite_ttl);
+        let now = now_ms();
+        let expires_ms = now.saturating_add(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX));
+        self.as_member(move |store, current| {
+            if current != Role::Admin {
+                return Ok(Err(End::admin_only(WHAT, current)));
+            }
+            store
+                .add_ticket(workspace, ticket_hash, role, expires_ms, device, now)
+                .map(Ok)
+        })
+        .await?;
+        tracing::info!(
+            role = role.as_str(),
+            ttl_secs = ttl.as_secs(),
+            "invite created"
+        );
+        self.send(&ServerMsg::InviteCreated { expires_ms }).await
+    }
+
+    async fn list_devices(&mut self) -> Result<(), End> {
+        const WHAT: &str = "list devices";
+        self.require_admin(WHAT)?;
+        let workspace = self.session()?.workspace;
+        let devices = self
+            .as_member(move |store, current| {
+                if current != Role::Admin {
+                    return Ok(Err(End::admin_only(WHAT, current)));
+                }
+                store.devices(workspace).map(Ok)
+            })
+            .await?;
+        tracing::debug!(devices = devices.len(), "listed devices");
+        self.send(&ServerMsg::Devices { devices }).await
+    }
+
+    async fn revoke(&mut self, target: DeviceId) -> Result<(), End> {
+        const WHAT: &str = "revoke devices";
+        self.require_admin(WHAT)?;
+        let workspace = self.session()?.workspace;
+        let now = now_ms();
+        let was_member = self
+            .as_member(move |store, current| {
+                if current != Role::Admin {
+                    return Ok(Err(End::admin_only(WHAT, current)));
+                }
+                store.revoke(workspace, target, now).map(Ok)
+            })
+            .await?;
+        if !was_member {
+            tracing::info!(%target, "refused to revoke a device that is not a member");
+            return Err(End::refuse(
+                ErrorCode::Forbidden,
+                format!("device {target} is not a member of this workspace; nothing was revoked"),
+            ));
+        }
+        // After the commit: a connection of the target either reads the
+        // revocation from the store or is registered by now (see
+        // `crate::revocations`).
+        let cut = self.state.revocations().cut(workspace, target);
+        tracing::info!(%target, connections_cut = cut, "device revoked");
+        self.send(&ServerMsg::Revoked { device: target }).await
     }
 
     async fn send(&mut self, msg: &ServerMsg) -> Result<(), End> {
@@ -462,6 +886,7 @@ impl Connection {
                 close,
             } => {
                 self.state.metrics().error(code);
+                tracing::info!(code = code.as_str(), "closing with an error");
                 let reason = code.as_str().into();
                 if self
                     .send(&ServerMsg::Error { code, message })
@@ -506,7 +931,9 @@ async fn blocking<T: Send + 'static>(
     store: Arc<dyn LogStore>,
     call: impl FnOnce(&dyn LogStore) -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, End> {
-    match tokio::task::spawn_blocking(move || call(&*store)).await {
+    // Logged lines from the call keep the connection's ids.
+    let span = Span::current();
+    match tokio::task::spawn_blocking(move || span.in_scope(|| call(&*store))).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => {
             tracing::error!(%error, "storage failed");
@@ -543,14 +970,91 @@ async fn next_event(socket: &mut WebSocket) -> ConnEvent {
     }
 }
 
-async fn next_poke(session: &mut Option<Session>) -> Seq {
-    match session {
-        Some(session) => session.subscription.changed().await,
-        None => std::future::pending().await,
+/// A poke or a revocation, for a member; never before the handshake.
+async fn session_event(phase: &mut Phase) -> ConnEvent {
+    match phase {
+        Phase::Member(session) => tokio::select! {
+            // A cut device hears nothing more, not even a last poke.
+            biased;
+            () = session.revocation.revoked() => ConnEvent::Revoked,
+            head = session.subscription.changed() => ConnEvent::Poke(head),
+        },
+        Phase::Greeting | Phase::Challenged(_) => std::future::pending().await,
     }
 }
 
 async fn stopping(shutdown: &mut watch::Receiver<bool>) {
     // A dropped sender means the relay is gone: stop as well.
     let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// Admits a device whose answer verified: spends its ticket or setup code,
+/// if any, then reads its membership and the log's positions.
+fn admit(
+    store: &dyn LogStore,
+    workspace: WorkspaceId,
+    device: DeviceId,
+    secret: Option<Secret>,
+    now_ms: i64,
+) -> Result<Admission, StoreError> {
+    let redeemed = match secret {
+        None => None,
+        Some(Secret::Ticket(hash)) => Some(store.redeem_ticket(hash, workspace, device, now_ms)?),
+        Some(Secret::SetupCode(hash)) => {
+            Some(store.redeem_setup_code(hash, workspace, device, now_ms)?)
+        }
+    };
+    match redeemed {
+        Some(Redeemed::Invalid) => {
+            tracing::info!("refused an unknown, spent or expired invite or setup code");
+            return Ok(Admission::Refused(End::refuse(
+                ErrorCode::BadTicket,
+                "the invite or setup code is unknown, already used or expired; ask for a new one",
+            )));
+        }
+        Some(Redeemed::Revoked) => return Ok(Admission::Refused(End::revoked())),
+        Some(Redeemed::Joined(_) | Redeemed::AlreadyMember(_)) | None => {}
+    }
+    Ok(match store.membership(workspace, device)? {
+        Membership::Member(role) => Admission::Welcome {
+            role,
+            log: store.log_state(workspace)?,
+            redeemed,
+        },
+        Membership::Revoked => Admission::Refused(End::revoked()),
+        Membership::None => Admission::Refused(End::not_member()),
+    })
+}
+
+/// Every entry of a push must be signed by the pushing device, as its
+/// author, for this workspace; otherwise none of the push is stored.
+fn check_signatures(
+    workspace: WorkspaceId,
+    device: DeviceId,
+    entries: &[NewEntry],
+) -> Result<(), End> {
+    for (index, entry) in entries.iter().enumerate() {
+        let blob = entry.header.blob_id;
+        if entry.header.author != device {
+            tracing::info!(index, %blob, author = %entry.header.author, "refused a push: foreign author");
+            return Err(End::refuse(
+                ErrorCode::BadSignature,
+                format!(
+                    "entry {index} (blob {blob}) names another device as its author; a device \
+                     pushes only entries it signed itself. Nothing of this push was stored"
+                ),
+            ));
+        }
+        if let Err(error) = entry.verify(workspace) {
+            tracing::info!(index, %blob, %error, "refused a push: bad signature");
+            return Err(End::refuse(
+                ErrorCode::BadSignature,
+                format!(
+                    "entry {index} (blob {blob}) does not verify: {error}. Nothing of this push \
+                     was stored"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

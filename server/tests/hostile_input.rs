@@ -2,24 +2,31 @@
 //!
 //! - `hostile_sessions_get_an_error_or_a_close_and_nothing_else_breaks`: a
 //!   property test. Each case opens a fresh connection to the same relay
-//!   and plays a few steps: arbitrary bytes, well-formed messages in the
-//!   wrong order or with absurd fields (Push before Hello, Hello twice, Pull
-//!   past the head or with any `max_bytes`, pushes that are empty, over the
-//!   limit or repeat a blob id), another protocol version, text frames,
-//!   pings and pongs, fragmented messages, a close or a new message in the
-//!   middle of a fragmented one, raw bytes on the TCP stream, a clean close
-//!   or a dropped connection. Every reply is checked exactly against a model
-//!   of the workspace log (read from the relay's own store when a case says
-//!   Hello): Welcome's head, each Ack's seqs (idempotent by blob id), each
-//!   Batch's page; every refusal is one `Error` with the right code, then a
-//!   close frame with the matching close code. Every wait has a timeout, so
-//!   a relay that hangs fails the case. Afterwards no socket is left open, a
-//!   well-behaved device still syncs, `/healthz` answers 200 and the relay
-//!   stops cleanly.
+//!   and plays a few steps: arbitrary bytes, well-formed messages of every
+//!   kind in any phase of the handshake or with absurd fields (Push before
+//!   Hello, Answer without a challenge, Hello after Welcome, answers signed
+//!   for another origin, nonce or key, invite tickets and setup codes that
+//!   do not exist, pushes that are empty, over the limit, forged, tampered
+//!   or repeating a blob id, pulls past the head, bootstraps from anywhere,
+//!   admin requests from every role), another protocol version, text
+//!   frames, pings and pongs, fragmented messages, a close or a new message
+//!   in the middle of a fragmented one, raw bytes on the TCP stream, a clean
+//!   close or a dropped connection. The pool workspaces have an admin, a
+//!   documenter, a viewer and a revoked device; a fifth key belongs to no
+//!   workspace. Every reply is checked against a model of the session and
+//!   the workspace log (membership and log read from the relay's own store
+//!   when an answer is sent): Challenge, Welcome's head and role, each Ack's
+//!   seqs (idempotent by blob id), each Batch's page, the admin replies;
+//!   every refusal is one `Error` with the right code, then a close frame
+//!   with the matching close code. Every wait has a timeout, so a relay that
+//!   hangs fails the case. Afterwards no socket is left open, the logs are
+//!   whole, a well-behaved device still syncs, `/healthz` answers 200 and
+//!   the relay stops cleanly.
 //! - `abandoned_connections_do_not_leak`: many connections dropped at
-//!   awkward moments (mid-handshake, mid-frame, mid-fragmented message,
-//!   mid-oversized frame, with a push in flight, all at once): the relay's
-//!   open-socket count returns to zero and it keeps serving.
+//!   awkward moments (mid-handshake, between challenge and answer,
+//!   mid-frame, mid-fragmented message, mid-oversized frame, with a push in
+//!   flight, all at once): the relay's open-socket count returns to zero and
+//!   it keeps serving.
 //! - Two tests pin down bugs found here and since fixed: the relay must
 //!   answer a device's close frame, and its sockets must not wait on
 //!   Nagle's algorithm. The harness below turns Nagle off as `server::run`
@@ -29,23 +36,24 @@
 //! runs more cases. A failure prints the shrunk case; nothing is written
 //! next to the sources. `PROPTEST_RNG_SEED=<n>` fixes the run's seed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::serve::ListenerExt;
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use proptest::prelude::*;
 use proptest::test_runner::{RngAlgorithm, TestCaseError, TestRunner};
-use server::log_store::ENTRY_OVERHEAD_BYTES;
+use server::log_store::{ENTRY_OVERHEAD_BYTES, Membership, Redeemed};
 use server::{AppState, Config, LogStore, SqliteStore};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::signing::{AuthChallenge, DeviceKey, Signature, secret_hash};
 use shared::wire::{
-    Acked, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, PROTOCOL_VERSION,
-    ServerMsg,
+    BootstrapResume, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry,
+    PROTOCOL_VERSION, Redeem, Role, ServerMsg,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -63,6 +71,7 @@ const WAIT: Duration = Duration::from_secs(5);
 /// multi-page pulls come up often.
 const MAX_PUSH_BODY: usize = 300;
 const MAX_PULL_PAGE: usize = 1500;
+const MAX_INVITE_TTL_MS: i64 = 3_600_000;
 
 // ---------------------------------------------------------------------------
 // Harness (in the spirit of tests/relay.rs, with the relay's state at hand)
@@ -93,8 +102,80 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// The pool's device keys: 1 admin, 2 documenter, 3 viewer, 4 revoked (in
+/// every pool workspace), 5 in none.
+fn key(n: u8) -> DeviceKey {
+    DeviceKey::from_secret(&[n; 32])
+}
+const ADMIN: u8 = 1;
+const DOCUMENTER: u8 = 2;
+const VIEWER: u8 = 3;
+const REVOKED: u8 = 4;
+const STRANGER: u8 = 5;
+
+/// The pool key whose device id is `device`, if any.
+fn key_of(device: DeviceId) -> Option<DeviceKey> {
+    (1..=STRANGER).map(key).find(|k| k.device_id() == device)
+}
+
+/// Workspaces most cases use, so their logs grow and blob ids repeat.
+fn pool_workspace(k: u8) -> WorkspaceId {
+    WorkspaceId([0xa0 + k; 16])
+}
+const POOL_WORKSPACES: u8 = 3;
+/// Where the well-behaved device syncs, and where abandoned connections
+/// log in: no case touches them.
+const QUIET_WORKSPACE: WorkspaceId = WorkspaceId([0x5e; 16]);
+const ABANDON_WORKSPACE: WorkspaceId = WorkspaceId([0xc0; 16]);
+
+/// Creates `workspace` with device 1 as admin and, when `full`, the rest of
+/// the pool: 2 documenter, 3 viewer, 4 joined and revoked.
+fn populate(store: &dyn LogStore, workspace: WorkspaceId, full: bool) {
+    let now = now_ms();
+    let code = secret_hash(&workspace.0);
+    store.set_setup_code(code, now).unwrap();
+    let admin = key(ADMIN).device_id();
+    assert_eq!(
+        store
+            .redeem_setup_code(code, workspace, admin, now)
+            .unwrap(),
+        Redeemed::Joined(Role::Admin)
+    );
+    if !full {
+        return;
+    }
+    for (n, role) in [
+        (DOCUMENTER, Role::Documenter),
+        (VIEWER, Role::Viewer),
+        (REVOKED, Role::Documenter),
+    ] {
+        let ticket = secret_hash(&[n, workspace.0[0]]);
+        store
+            .add_ticket(workspace, ticket, role, now + 60_000, admin, now)
+            .unwrap();
+        let device = key(n).device_id();
+        assert_eq!(
+            store.redeem_ticket(ticket, workspace, device, now).unwrap(),
+            Redeemed::Joined(role)
+        );
+    }
+    assert!(
+        store
+            .revoke(workspace, key(REVOKED).device_id(), now)
+            .unwrap()
+    );
+}
+
 struct Relay {
     addr: SocketAddr,
+    origin: String,
     store: Arc<dyn LogStore>,
     open_sockets: watch::Receiver<usize>,
     stop: watch::Sender<bool>,
@@ -119,21 +200,31 @@ impl Relay {
             MAX_PUSH_BODY.to_string(),
             "--max-pull-page-bytes".to_owned(),
             MAX_PULL_PAGE.to_string(),
+            "--max-invite-ttl".to_owned(),
+            format!("{MAX_INVITE_TTL_MS}ms"),
         ])
         .unwrap();
         config.validate().unwrap();
         let dir = data.path().to_owned();
-        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&dir))
-            .await
-            .unwrap()
-            .unwrap();
+        let store = tokio::task::spawn_blocking(move || {
+            let store = SqliteStore::open(&dir).unwrap();
+            for k in 0..POOL_WORKSPACES {
+                populate(&store, pool_workspace(k), true);
+            }
+            populate(&store, QUIET_WORKSPACE, false);
+            populate(&store, ABANDON_WORKSPACE, false);
+            store
+        })
+        .await
+        .unwrap();
         let store: Arc<dyn LogStore> = Arc::new(store);
         let (stop, stop_rx) = watch::channel(false);
         let mut stopped = stop_rx.clone();
-        let state = AppState::new(Arc::clone(&store), &config, stop_rx);
-        let open_sockets = state.open_sockets();
         let listener = server::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let origin = server::public_origin(&config, addr).unwrap();
+        let state = AppState::new(Arc::clone(&store), &config, origin.clone(), stop_rx);
+        let open_sockets = state.open_sockets();
         let serving = tokio::spawn(async move {
             // Nagle off, unlike `server::run` (see
             // `back_to_back_replies_are_not_held_back`): every refusal is two
@@ -150,6 +241,7 @@ impl Relay {
         });
         Relay {
             addr,
+            origin,
             store,
             open_sockets,
             stop,
@@ -194,6 +286,19 @@ impl Relay {
         })
         .await
         .unwrap()
+    }
+
+    /// What the store says of `device` in `workspace`, and the log.
+    async fn standing(&self, workspace: WorkspaceId, device: DeviceId) -> Standing {
+        let store = Arc::clone(&self.store);
+        let membership = tokio::task::spawn_blocking(move || store.membership(workspace, device))
+            .await
+            .unwrap()
+            .unwrap();
+        Standing {
+            membership,
+            log: self.log(workspace).await,
+        }
     }
 
     async fn stop(self) {
@@ -366,11 +471,27 @@ fn frame_header(len: u64) -> Vec<u8> {
 // ---------------------------------------------------------------------------
 // What a case does
 
-/// Workspaces most cases use, so their logs grow and blob ids repeat.
-fn pool_workspace(k: u8) -> WorkspaceId {
-    WorkspaceId([0xa0 + k; 16])
+/// How a test-signed answer to the relay's challenge is made.
+#[derive(Debug, Clone, Copy)]
+enum Signing {
+    /// By the named device's own key, for this relay: the honest answer.
+    Honest,
+    /// For another relay's origin.
+    OtherOrigin,
+    /// Over another nonce (a replayed answer).
+    OtherNonce,
+    /// By a key other than the named device's.
+    OtherKey,
 }
-const POOL_WORKSPACES: u8 = 3;
+
+/// The one-time secret sent with a test-signed answer. None of them exists
+/// on the relay.
+#[derive(Debug, Clone)]
+enum Secret {
+    None,
+    Ticket([u8; 32]),
+    SetupCode(String),
+}
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -378,6 +499,12 @@ enum Step {
     Binary(Vec<u8>),
     /// A well-formed message, whatever the session's state.
     Msg(ClientMsg),
+    /// An answer to the challenge this connection got (a dummy challenge if
+    /// none), signed here.
+    Answer(Signing, Secret),
+    /// These entries, signed by the session's device as their author for
+    /// its workspace (device 1 and a pool workspace before the handshake).
+    SignedPush(Vec<NewEntry>),
     /// A well-formed message stamped with another protocol version.
     WrongVersion(ClientMsg, u8),
     /// A well-formed message sent as `pieces` fragments, with a ping
@@ -417,64 +544,108 @@ struct Case {
 
 fn arb_workspace() -> impl Strategy<Value = WorkspaceId> {
     prop_oneof![
-        4 => (0..POOL_WORKSPACES).prop_map(pool_workspace),
+        6 => (0..POOL_WORKSPACES).prop_map(pool_workspace),
         1 => any::<[u8; 16]>().prop_map(WorkspaceId),
     ]
 }
 
+/// Mostly the pool's devices (the documenter most), sometimes an id with
+/// no key (often not even a valid Ed25519 point).
+fn arb_device() -> impl Strategy<Value = DeviceId> {
+    prop_oneof![
+        2 => Just(key(ADMIN).device_id()),
+        4 => Just(key(DOCUMENTER).device_id()),
+        1 => Just(key(VIEWER).device_id()),
+        1 => Just(key(REVOKED).device_id()),
+        1 => Just(key(STRANGER).device_id()),
+        1 => any::<u8>().prop_map(|d| DeviceId([d; 32])),
+    ]
+}
+
+fn arb_seq() -> impl Strategy<Value = Seq> {
+    prop_oneof![
+        4 => (0u64..4).prop_map(Seq),
+        3 => (0u64..60).prop_map(Seq),
+        1 => Just(Seq(u64::MAX)),
+        1 => Just(Seq(i64::MAX as u64 + 1)),
+        1 => any::<u64>().prop_map(Seq),
+    ]
+}
+
+fn arb_max_bytes() -> impl Strategy<Value = u32> {
+    prop_oneof![Just(0u32), 1u32..400, Just(u32::MAX), any::<u32>(),]
+}
+
+/// An entry as a careless or hostile device would send it: the author is
+/// an id without a key, the signature zeros. `Step::SignedPush` signs it.
 fn arb_entry() -> impl Strategy<Value = NewEntry> {
     (
         prop_oneof![
             4 => (0u8..10).prop_map(|k| BlobId([k; 16])),
             1 => any::<[u8; 16]>().prop_map(BlobId),
         ],
-        any::<u8>(),
-        any::<bool>(),
+        0u8..6,
+        prop_oneof![3 => Just(None), 1 => arb_seq().prop_map(Some)],
         prop_oneof![0u32..3, Just(u32::MAX)],
         prop_oneof![
             4 => proptest::collection::vec(any::<u8>(), 0..40),
             1 => proptest::collection::vec(any::<u8>(), 100..200),
         ],
     )
-        .prop_map(|(blob_id, doc, snapshot, key_epoch, body)| NewEntry {
+        .prop_map(|(blob_id, doc, covers, key_epoch, body)| NewEntry {
             header: EntryHeader {
                 doc_id: DocId([doc; 16]),
-                kind: if snapshot {
-                    EntryKind::Snapshot
-                } else {
-                    EntryKind::Change
+                kind: match covers {
+                    Some(covers) => EntryKind::Snapshot { covers },
+                    None => EntryKind::Change,
                 },
                 blob_id,
                 author: DeviceId([doc; 32]),
                 key_epoch,
             },
             body,
+            signature: Signature([0; 64]),
         })
 }
 
 fn arb_msg() -> impl Strategy<Value = ClientMsg> {
     prop_oneof![
-        2 => (arb_workspace(), any::<u8>()).prop_map(|(workspace, d)| ClientMsg::Hello {
-            workspace,
-            device: DeviceId([d; 32]),
+        2 => (arb_workspace(), arb_device())
+            .prop_map(|(workspace, device)| ClientMsg::Hello { workspace, device }),
+        1 => (any::<[u8; 32]>(), any::<bool>()).prop_map(|(sig, ticket)| ClientMsg::Answer {
+            signature: Signature([sig[0]; 64]),
+            redeem: ticket.then_some(Redeem::Ticket(sig)),
         }),
-        3 => proptest::collection::vec(arb_entry(), 0..5).prop_map(|entries| ClientMsg::Push { entries }),
-        3 => (
-            prop_oneof![
-                4 => (0u64..4).prop_map(Seq),
-                3 => (0u64..60).prop_map(Seq),
-                1 => Just(Seq(u64::MAX)),
-                1 => Just(Seq(i64::MAX as u64 + 1)),
-                1 => any::<u64>().prop_map(Seq),
-            ],
-            prop_oneof![
-                Just(0u32),
-                1u32..400,
-                Just(u32::MAX),
-                any::<u32>(),
-            ],
-        )
+        3 => proptest::collection::vec(arb_entry(), 0..5)
+            .prop_map(|entries| ClientMsg::Push { entries }),
+        3 => (arb_seq(), arb_max_bytes())
             .prop_map(|(after, max_bytes)| ClientMsg::Pull { after, max_bytes }),
+        2 => (
+            prop_oneof![
+                1 => Just(None),
+                1 => ((0u64..60).prop_map(Seq), 0u8..8).prop_map(|(upto, doc)| Some(
+                    BootstrapResume { upto, after_doc: DocId([doc; 16]) }
+                )),
+            ],
+            arb_max_bytes(),
+        )
+            .prop_map(|(resume, max_bytes)| ClientMsg::Bootstrap { resume, max_bytes }),
+        1 => (
+            any::<[u8; 32]>(),
+            prop_oneof![Just(Role::Admin), Just(Role::Documenter), Just(Role::Viewer)],
+            prop_oneof![Just(0u32), 1u32..100_000, Just(u32::MAX)],
+        )
+            .prop_map(|(ticket_hash, role, ttl_secs)| ClientMsg::CreateInvite {
+                ticket_hash,
+                role,
+                ttl_secs,
+            }),
+        1 => Just(ClientMsg::ListDevices),
+        1 => prop_oneof![
+            1 => Just(key(REVOKED).device_id()),
+            2 => any::<u8>().prop_map(|d| DeviceId([d; 32])),
+        ]
+        .prop_map(|device| ClientMsg::Revoke { device }),
     ]
 }
 
@@ -482,7 +653,7 @@ fn arb_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..40),
         // Behind our prefix, with a plausible variant tag.
-        (0u8..5, proptest::collection::vec(any::<u8>(), 0..80)).prop_map(|(tag, rest)| {
+        (0u8..9, proptest::collection::vec(any::<u8>(), 0..80)).prop_map(|(tag, rest)| {
             let mut f = vec![b'H', b'W', PROTOCOL_VERSION, tag];
             f.extend(rest);
             f
@@ -490,10 +661,29 @@ fn arb_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
+fn arb_signing() -> impl Strategy<Value = Signing> {
+    prop_oneof![
+        6 => Just(Signing::Honest),
+        1 => Just(Signing::OtherOrigin),
+        1 => Just(Signing::OtherNonce),
+        1 => Just(Signing::OtherKey),
+    ]
+}
+
+fn arb_secret() -> impl Strategy<Value = Secret> {
+    prop_oneof![
+        6 => Just(Secret::None),
+        1 => any::<[u8; 32]>().prop_map(Secret::Ticket),
+        1 => "[A-Z2-9-]{0,30}".prop_map(Secret::SetupCode),
+    ]
+}
+
 fn arb_step() -> impl Strategy<Value = Step> {
     prop_oneof![
         2 => arb_bytes().prop_map(Step::Binary),
         14 => arb_msg().prop_map(Step::Msg),
+        2 => (arb_signing(), arb_secret()).prop_map(|(s, r)| Step::Answer(s, r)),
+        10 => proptest::collection::vec(arb_entry(), 0..4).prop_map(Step::SignedPush),
         1 => (arb_msg(), any::<u8>().prop_filter("another version", |v| *v != PROTOCOL_VERSION))
             .prop_map(|(m, v)| Step::WrongVersion(m, v)),
         2 => (arb_msg(), 2usize..5, any::<bool>())
@@ -514,22 +704,40 @@ fn arb_step() -> impl Strategy<Value = Step> {
 
 fn arb_case() -> impl Strategy<Value = Case> {
     (
-        // Most cases start with a Hello, to get past the handshake.
+        // Most cases log in first as a member, to get past the handshake;
+        // others try to, or stop after Hello.
         prop_oneof![
-            1 => Just(None),
-            3 =>
-            (arb_workspace(), any::<u8>()).prop_map(|(workspace, d)| Some(ClientMsg::Hello {
-                workspace,
-                device: DeviceId([d; 32]),
-            })),
+            1 => Just(Vec::new()),
+            1 => (arb_workspace(), arb_device()).prop_map(|(workspace, device)| {
+                vec![Step::Msg(ClientMsg::Hello { workspace, device })]
+            }),
+            3 => (arb_workspace(), arb_device(), arb_signing(), arb_secret())
+                .prop_map(|(workspace, device, signing, secret)| {
+                    vec![
+                        Step::Msg(ClientMsg::Hello { workspace, device }),
+                        Step::Answer(signing, secret),
+                    ]
+                }),
+            5 => (0..POOL_WORKSPACES, prop_oneof![
+                    1 => Just(ADMIN),
+                    3 => Just(DOCUMENTER),
+                    1 => Just(VIEWER),
+                ])
+                .prop_map(|(k, n)| {
+                    vec![
+                        Step::Msg(ClientMsg::Hello {
+                            workspace: pool_workspace(k),
+                            device: key(n).device_id(),
+                        }),
+                        Step::Answer(Signing::Honest, Secret::None),
+                    ]
+                }),
         ],
         proptest::collection::vec(arb_step(), 1..8),
         any::<bool>(),
     )
-        .prop_map(|(hello, mut steps, close_at_end)| {
-            if let Some(hello) = hello {
-                steps.insert(0, Step::Msg(hello));
-            }
+        .prop_map(|(mut steps, rest, close_at_end)| {
+            steps.extend(rest);
             Case {
                 steps,
                 close_at_end,
@@ -540,57 +748,180 @@ fn arb_case() -> impl Strategy<Value = Case> {
 // ---------------------------------------------------------------------------
 // The model
 
-/// The session as the relay must see it.
-struct Session {
-    /// The workspace's log, seq `i + 1` at index `i`.
+/// The connection as the relay must see it.
+enum Model {
+    Greeting,
+    Challenged {
+        workspace: WorkspaceId,
+        device: DeviceId,
+        nonce: [u8; 32],
+        issued_ms: i64,
+    },
+    Member {
+        workspace: WorkspaceId,
+        device: DeviceId,
+        role: Role,
+        /// The workspace's log, seq `i + 1` at index `i`.
+        log: Vec<Entry>,
+    },
+}
+
+/// What the store holds for the device of an answer, read before sending it.
+struct Standing {
+    membership: Membership,
     log: Vec<Entry>,
 }
 
-/// What the relay must answer to `msg` on a connection in `session`'s
-/// state: `Ok(reply)` and the session goes on, or `Err(code)`: an `Error`
-/// with that code, then a close.
+/// What the relay must answer.
+#[derive(Debug)]
+enum Expect {
+    Exact(ServerMsg),
+    /// A challenge naming the relay's origin, for the model to remember.
+    Challenge {
+        workspace: WorkspaceId,
+        device: DeviceId,
+    },
+    /// Acks for these blobs at these seqs (`tail` is the store's business).
+    Acks(Vec<(BlobId, Seq)>),
+    /// A bootstrap page of entries from the log, as of `upto`.
+    BootstrapPage {
+        upto: Seq,
+    },
+    /// An invite valid for `ttl_ms` from about now.
+    InviteCreated {
+        ttl_ms: i64,
+    },
+    /// The pool's members as (device, role, revoked).
+    Devices(BTreeSet<(DeviceId, Role, bool)>),
+    /// An `Error` with this code, then a close.
+    Refused(ErrorCode),
+}
+
+fn pool_members() -> BTreeSet<(DeviceId, Role, bool)> {
+    [
+        (ADMIN, Role::Admin, false),
+        (DOCUMENTER, Role::Documenter, false),
+        (VIEWER, Role::Viewer, false),
+        (REVOKED, Role::Documenter, true),
+    ]
+    .into_iter()
+    .map(|(n, role, revoked)| (key(n).device_id(), role, revoked))
+    .collect()
+}
+
+/// What the relay must answer to `msg` on a connection in `model`'s state,
+/// and the state after it. `origin` is the relay's; `standing` is read for
+/// an answer.
 fn expected(
-    session: &mut Option<Session>,
+    model: &mut Model,
     msg: &ClientMsg,
-    log: Option<Vec<Entry>>,
-) -> Result<ServerMsg, ErrorCode> {
-    match (msg, session.as_mut()) {
-        (ClientMsg::Hello { .. }, None) => {
-            let log = log.expect("the log is loaded for a Hello");
-            let head = Seq(log.len() as u64);
-            *session = Some(Session { log });
-            Ok(ServerMsg::Welcome { head })
+    origin: &str,
+    standing: Option<Standing>,
+) -> Expect {
+    use Expect::Refused;
+    match (&mut *model, msg) {
+        (Model::Greeting, ClientMsg::Hello { workspace, device }) => Expect::Challenge {
+            workspace: *workspace,
+            device: *device,
+        },
+        (Model::Greeting, _) => Refused(ErrorCode::HandshakeRequired),
+        (
+            Model::Challenged {
+                workspace,
+                device,
+                nonce,
+                issued_ms,
+            },
+            ClientMsg::Answer { signature, redeem },
+        ) => {
+            let (workspace, device) = (*workspace, *device);
+            let challenge = AuthChallenge {
+                origin,
+                nonce: *nonce,
+                issued_ms: *issued_ms,
+                workspace,
+                device,
+            };
+            if challenge.verify(signature).is_err() {
+                return Refused(ErrorCode::Unauthenticated);
+            }
+            let standing = standing.expect("the standing is read for an answer");
+            let refusal = |membership| match membership {
+                Membership::Revoked => Refused(ErrorCode::Revoked),
+                _ => Refused(ErrorCode::NotMember),
+            };
+            match (redeem, standing.membership) {
+                // No setup code exists that a test could know.
+                (Some(Redeem::SetupCode(_)), _) => Refused(ErrorCode::BadTicket),
+                (Some(Redeem::Ticket(_)), Membership::None) => Refused(ErrorCode::BadTicket),
+                (_, Membership::Member(role)) => {
+                    let head = Seq(standing.log.len() as u64);
+                    *model = Model::Member {
+                        workspace,
+                        device,
+                        role,
+                        log: standing.log,
+                    };
+                    Expect::Exact(ServerMsg::Welcome {
+                        head,
+                        role,
+                        pruned_through: Seq::ZERO,
+                    })
+                }
+                (_, membership) => refusal(membership),
+            }
         }
-        (ClientMsg::Hello { .. }, Some(_)) | (_, None) => Err(ErrorCode::HandshakeRequired),
-        (ClientMsg::Push { entries }, Some(s)) => {
+        (Model::Challenged { .. }, _) => Refused(ErrorCode::HandshakeRequired),
+        (Model::Member { .. }, ClientMsg::Hello { .. } | ClientMsg::Answer { .. }) => {
+            Refused(ErrorCode::HandshakeRequired)
+        }
+        (
+            Model::Member {
+                workspace,
+                device,
+                role,
+                log,
+            },
+            ClientMsg::Push { entries },
+        ) => {
+            if !role.can_push() {
+                return Refused(ErrorCode::Forbidden);
+            }
             let body: usize = entries.iter().map(|e| e.body.len()).sum();
             if body > MAX_PUSH_BODY {
-                return Err(ErrorCode::TooLarge);
+                return Refused(ErrorCode::TooLarge);
+            }
+            let forged = entries
+                .iter()
+                .any(|e| e.header.author != *device || e.verify(*workspace).is_err());
+            if forged {
+                return Refused(ErrorCode::BadSignature);
             }
             let acks = entries
                 .iter()
                 .map(|e| {
                     let blob_id = e.header.blob_id;
-                    let seq = match s.log.iter().find(|l| l.header.blob_id == blob_id) {
+                    let seq = match log.iter().find(|l| l.header.blob_id == blob_id) {
                         Some(stored) => stored.seq,
                         None => {
-                            let seq = Seq(s.log.len() as u64 + 1);
-                            s.log.push(Entry {
+                            let seq = Seq(log.len() as u64 + 1);
+                            log.push(Entry {
                                 seq,
                                 header: e.header.clone(),
                                 body: e.body.clone(),
+                                signature: e.signature,
                             });
                             seq
                         }
                     };
-                    Acked { blob_id, seq }
+                    (blob_id, seq)
                 })
                 .collect();
-            Ok(ServerMsg::Ack { acks })
+            Expect::Acks(acks)
         }
-        (ClientMsg::Pull { after, max_bytes }, Some(s)) => {
+        (Model::Member { log, .. }, ClientMsg::Pull { after, max_bytes }) => {
             let limit = (*max_bytes as usize).min(MAX_PULL_PAGE);
-            let rest = s.log.iter().filter(|e| e.seq > *after);
+            let rest = log.iter().filter(|e| e.seq > *after);
             let mut entries = Vec::new();
             let mut used = 0;
             let mut has_more = false;
@@ -603,11 +934,40 @@ fn expected(
                 used += cost;
                 entries.push(e.clone());
             }
-            Ok(ServerMsg::Batch {
+            Expect::Exact(ServerMsg::Batch {
                 entries,
-                head: Seq(s.log.len() as u64),
+                head: Seq(log.len() as u64),
                 has_more,
             })
+        }
+        (Model::Member { log, .. }, ClientMsg::Bootstrap { resume, .. }) => Expect::BootstrapPage {
+            upto: resume.map_or(Seq(log.len() as u64), |r| r.upto),
+        },
+        (Model::Member { role, .. }, ClientMsg::CreateInvite { ttl_secs, .. }) => {
+            if *role != Role::Admin {
+                return Refused(ErrorCode::Forbidden);
+            }
+            Expect::InviteCreated {
+                ttl_ms: (i64::from(*ttl_secs) * 1000).min(MAX_INVITE_TTL_MS),
+            }
+        }
+        (Model::Member { role, .. }, ClientMsg::ListDevices) => {
+            if *role != Role::Admin {
+                return Refused(ErrorCode::Forbidden);
+            }
+            Expect::Devices(pool_members())
+        }
+        (Model::Member { role, .. }, ClientMsg::Revoke { device }) => {
+            if *role != Role::Admin {
+                return Refused(ErrorCode::Forbidden);
+            }
+            // Only device 4, already revoked, is ever a member target:
+            // revoking is idempotent. Anyone else is not a member.
+            if *device == key(REVOKED).device_id() {
+                Expect::Exact(ServerMsg::Revoked { device: *device })
+            } else {
+                Refused(ErrorCode::Forbidden)
+            }
         }
     }
 }
@@ -616,49 +976,200 @@ fn close_code_for(code: ErrorCode) -> CloseCode {
     match code {
         ErrorCode::TooLarge => CloseCode::Size,
         ErrorCode::Internal => CloseCode::Error,
-        _ => CloseCode::Protocol,
+        ErrorCode::Malformed | ErrorCode::UnsupportedVersion | ErrorCode::HandshakeRequired => {
+            CloseCode::Protocol
+        }
+        ErrorCode::CursorPruned => CloseCode::Normal,
+        ErrorCode::RateLimited => CloseCode::Again,
+        ErrorCode::Unauthenticated
+        | ErrorCode::NotMember
+        | ErrorCode::Revoked
+        | ErrorCode::Forbidden
+        | ErrorCode::BadTicket
+        | ErrorCode::BadSignature => CloseCode::Policy,
     }
 }
 
-/// Loads the log a Hello will be welcomed into, from the relay's store.
-async fn log_for(relay: &Relay, session: &Option<Session>, msg: &ClientMsg) -> Option<Vec<Entry>> {
-    match (msg, session) {
-        (ClientMsg::Hello { workspace, .. }, None) => Some(relay.log(*workspace).await),
+/// Reads what the model needs from the store before `msg` is sent.
+async fn standing_for(relay: &Relay, model: &Model, msg: &ClientMsg) -> Option<Standing> {
+    match (model, msg) {
+        (
+            Model::Challenged {
+                workspace, device, ..
+            },
+            ClientMsg::Answer { .. },
+        ) => Some(relay.standing(*workspace, *device).await),
         _ => None,
     }
 }
 
-/// Sends `msg` (already on the wire as the caller chose) and checks the
-/// answer. `Ok(true)`: the connection goes on.
+/// Checks the relay's answer to `msg` (already on the wire as the caller
+/// chose). `Ok(true)`: the connection goes on.
 async fn answer(
+    relay: &Relay,
     client: &mut Client,
-    session: &mut Option<Session>,
+    model: &mut Model,
     msg: &ClientMsg,
-    log: Option<Vec<Entry>>,
+    standing: Option<Standing>,
+    sent_ms: i64,
 ) -> Result<bool, String> {
-    match expected(session, msg, log) {
-        Ok(want) => {
-            let got = client.reply().await?;
-            if got != want {
-                return Err(format!("to {msg:?}\nexpected {want:?}\n     got {got:?}"));
-            }
-            tally(match &want {
-                ServerMsg::Welcome { .. } => "welcome",
-                ServerMsg::Ack { acks } if acks.is_empty() => "empty ack",
-                ServerMsg::Ack { .. } => "ack",
-                ServerMsg::Batch { entries, .. } if entries.is_empty() => "empty batch",
-                ServerMsg::Batch { has_more: true, .. } => "batch with more",
-                ServerMsg::Batch { .. } => "last batch",
-                _ => "other",
-            });
-            Ok(true)
-        }
-        Err(code) => {
-            client.expect_refusal(code, close_code_for(code)).await?;
-            tally(format!("refused {}", code.as_str()));
-            Ok(false)
-        }
+    let want = expected(model, msg, &relay.origin, standing);
+    if let Expect::Refused(code) = want {
+        client.expect_refusal(code, close_code_for(code)).await?;
+        tally(format!("refused {}", code.as_str()));
+        return Ok(false);
     }
+    let got = client.reply().await?;
+    let mismatch = || format!("to {msg:?}\nexpected {want:?}\n     got {got:?}");
+    let outcome = match (&want, &got) {
+        (Expect::Exact(want), got) if want == got => match want {
+            ServerMsg::Welcome { .. } => "welcome",
+            ServerMsg::Batch { entries, .. } if entries.is_empty() => "empty batch",
+            ServerMsg::Batch { has_more: true, .. } => "batch with more",
+            ServerMsg::Batch { .. } => "last batch",
+            ServerMsg::Revoked { .. } => "revoked again",
+            _ => "other",
+        },
+        (
+            Expect::Challenge { workspace, device },
+            ServerMsg::Challenge {
+                nonce,
+                origin,
+                issued_ms,
+            },
+        ) => {
+            let now = now_ms();
+            if *origin != relay.origin || !(sent_ms - 1000..=now + 1000).contains(issued_ms) {
+                return Err(mismatch());
+            }
+            *model = Model::Challenged {
+                workspace: *workspace,
+                device: *device,
+                nonce: *nonce,
+                issued_ms: *issued_ms,
+            };
+            "challenge"
+        }
+        (Expect::Acks(want), ServerMsg::Ack { acks }) => {
+            let got: Vec<(BlobId, Seq)> = acks.iter().map(|a| (a.blob_id, a.seq)).collect();
+            if got != *want {
+                return Err(mismatch());
+            }
+            if want.is_empty() { "empty ack" } else { "ack" }
+        }
+        (
+            Expect::BootstrapPage { upto },
+            ServerMsg::BootstrapPage {
+                entries,
+                upto: got_upto,
+                docs_done,
+                docs_total,
+                ..
+            },
+        ) => {
+            let Model::Member { log, .. } = model else {
+                unreachable!("a bootstrap page only for a member")
+            };
+            let known = entries
+                .iter()
+                .all(|e| log.get(e.seq.0 as usize - 1) == Some(e));
+            if got_upto != upto || !known || docs_done > docs_total {
+                return Err(mismatch());
+            }
+            "bootstrap page"
+        }
+        (Expect::InviteCreated { ttl_ms }, ServerMsg::InviteCreated { expires_ms }) => {
+            let now = now_ms();
+            if !(sent_ms + ttl_ms - 1000..=now + ttl_ms).contains(expires_ms) {
+                return Err(mismatch());
+            }
+            "invite"
+        }
+        (Expect::Devices(want), ServerMsg::Devices { devices }) => {
+            let got: BTreeSet<_> = devices
+                .iter()
+                .map(|d| (d.device, d.role, d.revoked_ms.is_some()))
+                .collect();
+            if got != *want || devices.len() != want.len() {
+                return Err(mismatch());
+            }
+            "devices"
+        }
+        _ => return Err(mismatch()),
+    };
+    tally(outcome);
+    Ok(true)
+}
+
+/// The `Answer` a [`Step::Answer`] sends on a connection in `model`'s
+/// state.
+fn signed_answer(model: &Model, origin: &str, signing: Signing, secret: &Secret) -> ClientMsg {
+    let (workspace, device, nonce, issued_ms) = match model {
+        Model::Challenged {
+            workspace,
+            device,
+            nonce,
+            issued_ms,
+        } => (*workspace, *device, *nonce, *issued_ms),
+        // No challenge to answer: any signature will do.
+        _ => (pool_workspace(0), key(ADMIN).device_id(), [0; 32], 0),
+    };
+    let own = key_of(device).unwrap_or_else(|| key(STRANGER));
+    let (signer, origin, nonce) = match signing {
+        Signing::Honest => (own, origin, nonce),
+        Signing::OtherOrigin => (own, "https://elsewhere.example", nonce),
+        Signing::OtherNonce => {
+            let mut other = nonce;
+            other[0] ^= 1;
+            (own, origin, other)
+        }
+        Signing::OtherKey => {
+            let other = if device == key(STRANGER).device_id() {
+                key(ADMIN)
+            } else {
+                key(STRANGER)
+            };
+            (other, origin, nonce)
+        }
+    };
+    let signature = signer.sign_auth(&AuthChallenge {
+        origin,
+        nonce,
+        issued_ms,
+        workspace,
+        device,
+    });
+    let redeem = match secret {
+        Secret::None => None,
+        Secret::Ticket(t) => Some(Redeem::Ticket(*t)),
+        Secret::SetupCode(code) => Some(Redeem::SetupCode(code.clone())),
+    };
+    ClientMsg::Answer { signature, redeem }
+}
+
+/// The `Push` a [`Step::SignedPush`] sends: `entries` signed by the
+/// session's device for its workspace.
+fn signed_push(model: &Model, entries: &[NewEntry]) -> ClientMsg {
+    let (workspace, signer) = match model {
+        Model::Member {
+            workspace, device, ..
+        } => (
+            *workspace,
+            key_of(*device).expect("a member proved a pool key"),
+        ),
+        _ => (pool_workspace(0), key(ADMIN)),
+    };
+    let entries = entries
+        .iter()
+        .map(|e| {
+            let header = EntryHeader {
+                author: signer.device_id(),
+                ..e.header.clone()
+            };
+            signer.sign_entry(workspace, header, e.body.clone())
+        })
+        .collect();
+    ClientMsg::Push { entries }
 }
 
 fn fragments(frame: &[u8], pieces: usize) -> Vec<Vec<u8>> {
@@ -670,17 +1181,27 @@ fn fragments(frame: &[u8], pieces: usize) -> Vec<Vec<u8>> {
     out
 }
 
+/// Sends `msg` in one binary frame and checks the answer.
+async fn exchange(
+    relay: &Relay,
+    client: &mut Client,
+    model: &mut Model,
+    msg: &ClientMsg,
+    frame: Vec<u8>,
+) -> Result<bool, String> {
+    let standing = standing_for(relay, model, msg).await;
+    let sent_ms = now_ms();
+    client.send(Message::binary(frame)).await?;
+    answer(relay, client, model, msg, standing, sent_ms).await
+}
+
 async fn run_case(relay: &Relay, case: &Case) -> Result<(), String> {
     let mut client = relay.connect().await;
-    let mut session: Option<Session> = None;
+    let mut model = Model::Greeting;
     for step in &case.steps {
         let open = match step {
             Step::Binary(bytes) => match ClientMsg::decode(bytes) {
-                Ok(msg) => {
-                    let log = log_for(relay, &session, &msg).await;
-                    client.send(Message::binary(bytes.clone())).await?;
-                    answer(&mut client, &mut session, &msg, log).await?
-                }
+                Ok(msg) => exchange(relay, &mut client, &mut model, &msg, bytes.clone()).await?,
                 Err(err) => {
                     client.send(Message::binary(bytes.clone())).await?;
                     client
@@ -690,10 +1211,14 @@ async fn run_case(relay: &Relay, case: &Case) -> Result<(), String> {
                     false
                 }
             },
-            Step::Msg(msg) => {
-                let log = log_for(relay, &session, msg).await;
-                client.send(Message::binary(msg.encode())).await?;
-                answer(&mut client, &mut session, msg, log).await?
+            Step::Msg(msg) => exchange(relay, &mut client, &mut model, msg, msg.encode()).await?,
+            Step::Answer(signing, secret) => {
+                let msg = signed_answer(&model, &relay.origin, *signing, secret);
+                exchange(relay, &mut client, &mut model, &msg, msg.encode()).await?
+            }
+            Step::SignedPush(entries) => {
+                let msg = signed_push(&model, entries);
+                exchange(relay, &mut client, &mut model, &msg, msg.encode()).await?
             }
             Step::WrongVersion(msg, version) => {
                 let mut frame = msg.encode();
@@ -705,7 +1230,8 @@ async fn run_case(relay: &Relay, case: &Case) -> Result<(), String> {
                 false
             }
             Step::Fragmented { msg, pieces, ping } => {
-                let log = log_for(relay, &session, msg).await;
+                let standing = standing_for(relay, &model, msg).await;
+                let sent_ms = now_ms();
                 let parts = fragments(&msg.encode(), *pieces);
                 let last = parts.len() - 1;
                 for (i, part) in parts.into_iter().enumerate() {
@@ -721,7 +1247,7 @@ async fn run_case(relay: &Relay, case: &Case) -> Result<(), String> {
                         client.send(Message::Ping(vec![7u8; 3].into())).await?;
                     }
                 }
-                answer(&mut client, &mut session, msg, log).await?
+                answer(relay, &mut client, &mut model, msg, standing, sent_ms).await?
             }
             Step::Text(text) => {
                 client.send(Message::text(text.clone())).await?;
@@ -821,44 +1347,75 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// A device that follows the protocol, on a workspace no case touched.
-async fn well_behaved_device_syncs(relay: &Relay) {
-    let ws = WorkspaceId([0x5e; 16]);
-    let mut client = relay.connect().await;
+/// Hello, challenge, honest answer: `key` in `workspace`.
+async fn login(client: &mut Client, origin: &str, key: &DeviceKey, workspace: WorkspaceId) -> Seq {
     let hello = ClientMsg::Hello {
-        workspace: ws,
-        device: DeviceId([1; 32]),
+        workspace,
+        device: key.device_id(),
     };
     client.send(Message::binary(hello.encode())).await.unwrap();
+    let (nonce, issued_ms) = match client.reply().await.unwrap() {
+        ServerMsg::Challenge {
+            nonce, issued_ms, ..
+        } => (nonce, issued_ms),
+        other => panic!("expected Challenge, got {other:?}"),
+    };
+    let signature = key.sign_auth(&AuthChallenge {
+        origin,
+        nonce,
+        issued_ms,
+        workspace,
+        device: key.device_id(),
+    });
+    let answer = ClientMsg::Answer {
+        signature,
+        redeem: None,
+    };
+    client.send(Message::binary(answer.encode())).await.unwrap();
+    match client.reply().await.unwrap() {
+        ServerMsg::Welcome { head, .. } => head,
+        other => panic!("expected Welcome, got {other:?}"),
+    }
+}
+
+/// A device that follows the protocol, on a workspace no case touched.
+async fn well_behaved_device_syncs(relay: &Relay) {
+    let ws = QUIET_WORKSPACE;
+    let admin = key(ADMIN);
+    let mut client = relay.connect().await;
     assert_eq!(
-        client.reply().await.unwrap(),
-        ServerMsg::Welcome { head: Seq::ZERO }
+        login(&mut client, &relay.origin, &admin, ws).await,
+        Seq::ZERO
     );
     let entries: Vec<NewEntry> = (1..=3u8)
-        .map(|n| NewEntry {
-            header: EntryHeader {
+        .map(|n| {
+            let header = EntryHeader {
                 doc_id: DocId([n; 16]),
                 kind: EntryKind::Change,
                 blob_id: BlobId([0xb0 + n; 16]),
-                author: DeviceId([1; 32]),
+                author: admin.device_id(),
                 key_epoch: 0,
-            },
-            body: vec![n; 50],
+            };
+            admin.sign_entry(ws, header, vec![n; 50])
         })
         .collect();
     let push = ClientMsg::Push {
         entries: entries.clone(),
     };
     client.send(Message::binary(push.encode())).await.unwrap();
-    let acks: Vec<Acked> = entries
-        .iter()
-        .zip(1..)
-        .map(|(e, s)| Acked {
-            blob_id: e.header.blob_id,
-            seq: Seq(s),
-        })
-        .collect();
-    assert_eq!(client.reply().await.unwrap(), ServerMsg::Ack { acks });
+    match client.reply().await.unwrap() {
+        ServerMsg::Ack { acks } => assert_eq!(
+            acks.iter()
+                .map(|a| (a.blob_id, a.seq.0))
+                .collect::<Vec<_>>(),
+            entries
+                .iter()
+                .zip(1..)
+                .map(|(e, s)| (e.header.blob_id, s))
+                .collect::<Vec<_>>()
+        ),
+        other => panic!("expected Ack, got {other:?}"),
+    }
     let pull = ClientMsg::Pull {
         after: Seq::ZERO,
         max_bytes: 1 << 20,
@@ -871,6 +1428,7 @@ async fn well_behaved_device_syncs(relay: &Relay) {
             seq: Seq(s),
             header: e.header,
             body: e.body,
+            signature: e.signature,
         })
         .collect();
     assert_eq!(
@@ -886,21 +1444,13 @@ async fn well_behaved_device_syncs(relay: &Relay) {
 }
 
 /// Each pool workspace's log, pulled page by page by a fresh device, is
-/// gap-free, has each blob id once and matches the store.
+/// gap-free, has each blob id once, verifies, and matches the store.
 async fn pool_logs_are_whole(relay: &Relay) {
     for k in 0..POOL_WORKSPACES {
         let ws = pool_workspace(k);
         let stored = relay.log(ws).await;
         let mut client = relay.connect().await;
-        let hello = ClientMsg::Hello {
-            workspace: ws,
-            device: DeviceId([2; 32]),
-        };
-        client.send(Message::binary(hello.encode())).await.unwrap();
-        let head = match client.reply().await.unwrap() {
-            ServerMsg::Welcome { head } => head,
-            other => panic!("expected Welcome, got {other:?}"),
-        };
+        let head = login(&mut client, &relay.origin, &key(VIEWER), ws).await;
         assert_eq!(head.0, stored.len() as u64);
         let mut pulled: Vec<Entry> = Vec::new();
         loop {
@@ -929,6 +1479,9 @@ async fn pool_logs_are_whole(relay: &Relay) {
         blobs.sort_unstable();
         blobs.dedup();
         assert_eq!(blobs.len(), pulled.len(), "a blob id stored twice");
+        for e in &pulled {
+            e.verify(ws).expect("only signed entries are stored");
+        }
         drop(client);
     }
 }
@@ -953,8 +1506,15 @@ fn hostile_sessions_get_an_error_or_a_close_and_nothing_else_breaks() {
             let name = match step {
                 Step::Binary(_) => "binary",
                 Step::Msg(ClientMsg::Hello { .. }) => "hello",
-                Step::Msg(ClientMsg::Push { .. }) => "push",
+                Step::Msg(ClientMsg::Answer { .. }) => "unsigned answer",
+                Step::Msg(ClientMsg::Push { .. }) => "unsigned push",
                 Step::Msg(ClientMsg::Pull { .. }) => "pull",
+                Step::Msg(ClientMsg::Bootstrap { .. }) => "bootstrap",
+                Step::Msg(ClientMsg::CreateInvite { .. }) => "create invite",
+                Step::Msg(ClientMsg::ListDevices) => "list devices",
+                Step::Msg(ClientMsg::Revoke { .. }) => "revoke",
+                Step::Answer(..) => "signed answer",
+                Step::SignedPush(_) => "signed push",
                 Step::WrongVersion(..) => "wrong version",
                 Step::Fragmented { .. } => "fragmented",
                 Step::Text(_) => "text",
@@ -978,6 +1538,22 @@ fn hostile_sessions_get_an_error_or_a_close_and_nothing_else_breaks() {
     eprintln!("outcomes: {:?}", TALLY.lock().unwrap());
     if let Err(e) = result {
         panic!("{e}");
+    }
+    // The cases reached deep enough to mean something.
+    let outcomes = TALLY.lock().unwrap().clone();
+    let seen = |what: &str| outcomes.iter().any(|(w, n)| w == what && *n > 0);
+    for must in [
+        "welcome",
+        "ack",
+        "refused unauthenticated",
+        "refused bad_signature",
+        "refused forbidden",
+        "refused handshake_required",
+        "refused not_member",
+        "refused revoked",
+        "refused bad_ticket",
+    ] {
+        assert!(seen(must), "no case got {must:?}: {outcomes:?}");
     }
 
     rt.block_on(async {
@@ -1006,6 +1582,8 @@ enum Abandon {
     MidHandshake,
     /// Upgraded, then gone.
     AfterUpgrade,
+    /// Hello, the challenge read, no answer, then gone.
+    MidChallenge,
     /// Part of a frame before any Hello, then gone.
     MidFrame,
     /// Hello, then part of a frame, then gone.
@@ -1020,9 +1598,10 @@ enum Abandon {
     MidOversizedFrame,
 }
 
-const ABANDONS: [Abandon; 8] = [
+const ABANDONS: [Abandon; 9] = [
     Abandon::MidHandshake,
     Abandon::AfterUpgrade,
+    Abandon::MidChallenge,
     Abandon::MidFrame,
     Abandon::MidFrameAfterHello,
     Abandon::MidFragments,
@@ -1031,16 +1610,24 @@ const ABANDONS: [Abandon; 8] = [
     Abandon::MidOversizedFrame,
 ];
 
-async fn hello(client: &mut Client, n: u32) {
-    let hello = ClientMsg::Hello {
-        workspace: WorkspaceId([0xc0; 16]),
-        device: DeviceId([n as u8; 32]),
+/// Device 1 logged in to the workspace abandoned connections use.
+async fn hello(client: &mut Client, origin: &str) {
+    login(client, origin, &key(ADMIN), ABANDON_WORKSPACE).await;
+}
+
+/// Entry `n` of its own document, by device 1 in the abandon workspace.
+fn abandon_entry(n: u32, body_len: usize) -> NewEntry {
+    let admin = key(ADMIN);
+    let mut id = [0u8; 16];
+    id[..4].copy_from_slice(&n.to_be_bytes());
+    let header = EntryHeader {
+        doc_id: DocId(id),
+        kind: EntryKind::Change,
+        blob_id: BlobId(id),
+        author: admin.device_id(),
+        key_epoch: 0,
     };
-    client.send(Message::binary(hello.encode())).await.unwrap();
-    assert!(matches!(
-        client.reply().await.unwrap(),
-        ServerMsg::Welcome { .. }
-    ));
+    admin.sign_entry(ABANDON_WORKSPACE, header, vec![n as u8; body_len])
 }
 
 /// Leaves the relay as `how` says; returns the client when `hold` is set
@@ -1062,42 +1649,46 @@ async fn abandon(relay: &Relay, how: Abandon, n: u32, hold: bool) -> Option<Clie
     let mut client = relay.connect().await;
     match how {
         Abandon::MidHandshake | Abandon::AfterUpgrade => {}
+        Abandon::MidChallenge => {
+            let hello = ClientMsg::Hello {
+                workspace: ABANDON_WORKSPACE,
+                device: key(ADMIN).device_id(),
+            };
+            client.send(Message::binary(hello.encode())).await.unwrap();
+            assert!(matches!(
+                client.reply().await.unwrap(),
+                ServerMsg::Challenge { .. }
+            ));
+        }
         Abandon::MidFrame => {
             let mut raw = frame_header(70_000);
             raw.extend([0x5a; 100]);
             client.raw_write(&raw).await.unwrap();
         }
         Abandon::MidFrameAfterHello => {
-            hello(&mut client, n).await;
+            hello(&mut client, &relay.origin).await;
             let mut raw = frame_header(1000);
-            raw.extend(b"HW\x01\x01");
+            raw.extend([b'H', b'W', PROTOCOL_VERSION, 0x02]);
             client.raw_write(&raw).await.unwrap();
         }
         Abandon::MidFragments => {
-            hello(&mut client, n).await;
-            let frame = Frame::message(&b"HW\x01\x01"[..], OpCode::Data(Data::Binary), false);
+            hello(&mut client, &relay.origin).await;
+            let frame = Frame::message(
+                vec![b'H', b'W', PROTOCOL_VERSION, 0x02],
+                OpCode::Data(Data::Binary),
+                false,
+            );
             client.send(Message::Frame(frame)).await.unwrap();
         }
         Abandon::PushInFlight => {
-            hello(&mut client, n).await;
-            let mut id = [0u8; 16];
-            id[..4].copy_from_slice(&n.to_be_bytes());
+            hello(&mut client, &relay.origin).await;
             let push = ClientMsg::Push {
-                entries: vec![NewEntry {
-                    header: EntryHeader {
-                        doc_id: DocId(id),
-                        kind: EntryKind::Change,
-                        blob_id: BlobId(id),
-                        author: DeviceId([1; 32]),
-                        key_epoch: 0,
-                    },
-                    body: vec![1; 100],
-                }],
+                entries: vec![abandon_entry(n, 100)],
             };
             client.send(Message::binary(push.encode())).await.unwrap();
         }
         Abandon::PullInFlight => {
-            hello(&mut client, n).await;
+            hello(&mut client, &relay.origin).await;
             let pull = ClientMsg::Pull {
                 after: Seq::ZERO,
                 max_bytes: u32::MAX,
@@ -1172,9 +1763,11 @@ fn abandoned_connections_do_not_leak() {
 // ---------------------------------------------------------------------------
 // Found while writing these tests, and fixed: they guard against a return.
 
-/// The relay exactly as `main` runs it (`server::run`).
+/// The relay exactly as `main` runs it (`server::run`), with the abandon
+/// workspace created; and its origin.
 async fn start_via_run() -> (
     SocketAddr,
+    String,
     tokio::sync::oneshot::Sender<()>,
     JoinHandle<Result<(), server::ServerError>>,
     (tempfile::TempDir, tempfile::TempDir),
@@ -1191,11 +1784,20 @@ async fn start_via_run() -> (
     .unwrap();
     let listener = server::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let origin = server::public_origin(&config, addr).unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(server::run(config, listener, async move {
         let _ = stopped.await;
     }));
-    (addr, stop, task, (data, web))
+    // Serving means its first-start setup code is set: ours replaces it.
+    web_request(addr, "/healthz").await;
+    let dir = data.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        populate(&SqliteStore::open(&dir).unwrap(), ABANDON_WORKSPACE, false)
+    })
+    .await
+    .unwrap();
+    (addr, origin, stop, task, (data, web))
 }
 
 async fn connect_to(addr: SocketAddr) -> Client {
@@ -1220,11 +1822,11 @@ async fn connect_to(addr: SocketAddr) -> Client {
 fn a_close_from_the_device_is_answered_with_a_close() {
     let rt = runtime();
     rt.block_on(async {
-        let (addr, stop, task, _dirs) = start_via_run().await;
+        let (addr, origin, stop, task, _dirs) = start_via_run().await;
         for hello_first in [false, true] {
             let mut client = connect_to(addr).await;
             if hello_first {
-                hello(&mut client, 1).await;
+                hello(&mut client, &origin).await;
             }
             client
                 .send(Message::Close(Some(CloseFrame {
@@ -1260,22 +1862,13 @@ fn a_close_from_the_device_is_answered_with_a_close() {
 fn back_to_back_replies_are_not_held_back() {
     let rt = runtime();
     rt.block_on(async {
-        let (addr, stop, task, _dirs) = start_via_run().await;
+        let (addr, origin, stop, task, _dirs) = start_via_run().await;
         let mut client = connect_to(addr).await;
-        hello(&mut client, 1).await;
+        hello(&mut client, &origin).await;
         let mut fastest = Duration::MAX;
         for n in 0..5u8 {
             let push = ClientMsg::Push {
-                entries: vec![NewEntry {
-                    header: EntryHeader {
-                        doc_id: DocId([n; 16]),
-                        kind: EntryKind::Change,
-                        blob_id: BlobId([n; 16]),
-                        author: DeviceId([1; 32]),
-                        key_epoch: 0,
-                    },
-                    body: vec![n; 20],
-                }],
+                entries: vec![abandon_entry(u32::from(n), 20)],
             };
             let pull = ClientMsg::Pull {
                 after: Seq(u64::from(n)),

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use futures::{SinkExt, StreamExt};
 use server::log_store::LogStore;
 use server::sqlite_store::{DB_FILE, SqliteStore};
-use shared::ids::{BlobId, DeviceId, Seq};
-use shared::wire::{ClientMsg, ErrorCode, NewEntry, ServerMsg};
+use shared::ids::{BlobId, Seq};
+use shared::wire::{ClientMsg, ErrorCode, NewEntry, Role, ServerMsg};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -44,7 +44,7 @@ async fn metrics_count_pushes_pulls_bytes_and_errors() {
     let version = env!("CARGO_PKG_VERSION");
     assert_eq!(
         start.get(&format!(
-            "homeward_build_info{{version=\"{version}\",protocol=\"1\"}}"
+            "homeward_build_info{{version=\"{version}\",protocol=\"2\"}}"
         )),
         Some(&1.0),
         "{start:?}"
@@ -55,10 +55,15 @@ async fn metrics_count_pushes_pulls_bytes_and_errors() {
         "homeward_pulls_total",
         "homeward_entries_stored_total",
         "homeward_rate_limited_total",
-        "homeward_errors_total{code=\"malformed\"}",
-        "homeward_errors_total{code=\"internal\"}",
+        "homeward_bootstrap_pages_total",
+        "homeward_welcomes_total",
+        "homeward_pruned_entries_total",
     ] {
         assert_eq!(start.get(zero), Some(&0.0), "{zero}");
+    }
+    for code in shared::wire::ErrorCode::ALL {
+        let series = format!("homeward_errors_total{{code=\"{}\"}}", code.as_str());
+        assert_eq!(start.get(&series), Some(&0.0), "{series}");
     }
     let empty_store = start["homeward_storage_bytes"];
     assert!(empty_store > 0.0);
@@ -100,6 +105,7 @@ async fn metrics_count_pushes_pulls_bytes_and_errors() {
         ("homeward_entries_stored_total", 4.0),
         ("homeward_entry_body_bytes_received_total", 450.0),
         ("homeward_pulls_total", 1.0),
+        ("homeward_welcomes_total", 3.0),
         ("homeward_entries_served_total", 4.0),
         ("homeward_entry_body_bytes_sent_total", 350.0),
         ("homeward_errors_total{code=\"malformed\"}", 1.0),
@@ -107,6 +113,7 @@ async fn metrics_count_pushes_pulls_bytes_and_errors() {
         ("homeward_errors_total{code=\"handshake_required\"}", 1.0),
         ("homeward_errors_total{code=\"unsupported_version\"}", 0.0),
         ("homeward_errors_total{code=\"internal\"}", 0.0),
+        ("homeward_errors_total{code=\"forbidden\"}", 0.0),
         ("homeward_rate_limited_total", 0.0),
         ("homeward_idle_closed_total", 0.0),
     ] {
@@ -119,7 +126,7 @@ async fn metrics_count_pushes_pulls_bytes_and_errors() {
     let text = http_get(relay.addr, "/metrics").await.body;
     for id in [
         WS.to_hex(),
-        DeviceId([1; 32]).to_hex(),
+        device(1).to_hex(),
         entry(1, 0).header.blob_id.to_hex(),
     ] {
         assert!(!text.contains(&id), "{id} in /metrics");
@@ -167,7 +174,7 @@ async fn a_backup_taken_while_pushing_holds_every_acked_entry_once() {
                     break;
                 }
                 let base = 10_000 * (w + 1) + round * 5;
-                let batch: Vec<NewEntry> = (base..base + 5).map(|n| entry(n, 500)).collect();
+                let batch: Vec<NewEntry> = (base..base + 5).map(|n| client.entry(n, 500)).collect();
                 let acks = client.push(batch).await;
                 acked
                     .lock()
@@ -245,9 +252,14 @@ async fn a_backup_taken_while_pushing_holds_every_acked_entry_once() {
 fn the_backup_command_reports_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    enrol(&data, WS, &key(1), Role::Admin);
     let store = SqliteStore::open(&data).unwrap();
     store
-        .append(WS, &(1..=7).map(|n| entry(n, 64)).collect::<Vec<_>>())
+        .append(
+            WS,
+            &(1..=7).map(|n| entry(n, 64)).collect::<Vec<_>>(),
+            now_ms(),
+        )
         .unwrap();
 
     let bin = env!("CARGO_BIN_EXE_homeward-server");
@@ -335,7 +347,7 @@ async fn pushes_past_the_burst_wait_while_others_are_served() {
         (greedy, acks, Instant::now())
     });
     let (mut other, _) = relay.hello(2).await;
-    other.push(vec![entry(100, 10)]).await;
+    other.push(vec![other.entry(100, 10)]).await;
     let (entries, _) = other.pull_all(Seq::ZERO, 1 << 20).await;
     let other_done = Instant::now();
     let (greedy, acks, greedy_done) = over.await.unwrap();
@@ -385,13 +397,46 @@ async fn a_silent_socket_is_pinged_then_closed() {
         }
     }
     assert!(pings >= 3, "{pings} pings");
-    assert_eq!(seqs(&lively.push(vec![entry(1, 10)]).await), [1]);
+    assert_eq!(seqs(&lively.push(vec![lively.entry(1, 10)]).await), [1]);
 
     // The one that read nothing, so answered no ping, was closed.
     assert_eq!(silent.expect_closed().await, Some(CloseCode::Away));
     let m = scrape(relay.addr).await;
     assert_eq!(m["homeward_idle_closed_total"], 1.0);
     drop(lively);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_device_has_one_allowance_however_many_sockets_it_opens() {
+    let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
+    let relay = Relay::start(
+        data.path(),
+        web.path(),
+        &["--push-rate", "20", "--push-burst", "10"],
+    )
+    .await;
+    let (mut first, _) = relay.hello(1).await;
+    let (mut second, _) = relay.hello(1).await;
+    let (mut other, _) = relay.hello(2).await;
+    first.push((1..=10).map(|n| entry(n, 10)).collect()).await;
+
+    // The burst is spent: the same device's other socket waits half a
+    // second for 10 more, while another device's 10 go through at once.
+    let started = Instant::now();
+    let same_device = tokio::spawn(async move {
+        second.push((11..=20).map(|n| entry(n, 10)).collect()).await;
+        (second, started.elapsed())
+    });
+    other
+        .push((21..=30).map(|n| other.entry(n, 10)).collect())
+        .await;
+    let other_took = started.elapsed();
+    let (second, waited) = same_device.await.unwrap();
+    assert!(waited >= Duration::from_millis(400), "{waited:?}");
+    assert!(other_took < waited, "{other_took:?} vs {waited:?}");
+    assert_eq!(scrape(relay.addr).await["homeward_rate_limited_total"], 1.0);
+    drop((first, second, other));
     relay.stop().await;
 }
 
@@ -414,7 +459,7 @@ async fn pushes_acked_before_a_graceful_stop_survive_the_restart() {
             let mut seen = Pushed::default();
             for round in 0u32.. {
                 let base = 1000 * (w + 1) + round * 3;
-                let batch: Vec<NewEntry> = (base..base + 3).map(|n| entry(n, 300)).collect();
+                let batch: Vec<NewEntry> = (base..base + 3).map(|n| client.entry(n, 300)).collect();
                 let blobs: Vec<BlobId> = batch.iter().map(|e| e.header.blob_id).collect();
                 let frame = ClientMsg::Push { entries: batch }.encode();
                 if client.ws.send(Message::binary(frame)).await.is_err() {

@@ -8,60 +8,18 @@ use std::net::SocketAddr;
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use server::Config;
-use server::log_store::{Appended, EntrySummary, Page, StoreError};
-use shared::ids::{DeviceId, Seq, WorkspaceId};
-use shared::wire::{ClientMsg, EntryKind, ErrorCode, NewEntry, ServerMsg};
+use server::log_store::{
+    Appended, BootstrapPage, EntrySummary, LogState, Membership, Page, Pruned, Redeemed, StoreError,
+};
+use shared::ids::{DeviceId, DocId, Seq, WorkspaceId};
+use shared::wire::{
+    BootstrapResume, ClientMsg, DeviceInfo, EntryHeader, EntryKind, ErrorCode, NewEntry,
+    PROTOCOL_VERSION, Redeem, Role, ServerMsg,
+};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use common::*;
-
-#[tokio::test]
-async fn a_message_before_hello_is_refused() {
-    let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
-    let relay = Relay::start(data.path(), web.path(), &[]).await;
-
-    let mut client = relay.connect().await;
-    client
-        .send(&ClientMsg::Pull {
-            after: Seq::ZERO,
-            max_bytes: 1024,
-        })
-        .await;
-    client
-        .expect_error_and_close(ErrorCode::HandshakeRequired)
-        .await;
-
-    let (mut twice, _) = relay.hello(1).await;
-    twice
-        .send(&ClientMsg::Hello {
-            workspace: WS,
-            device: DeviceId([1; 32]),
-        })
-        .await;
-    twice
-        .expect_error_and_close(ErrorCode::HandshakeRequired)
-        .await;
-    relay.stop().await;
-}
-
-#[tokio::test]
-async fn another_protocol_version_is_refused() {
-    let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
-    let relay = Relay::start(data.path(), web.path(), &[]).await;
-    let mut client = relay.connect().await;
-    let mut frame = ClientMsg::Hello {
-        workspace: WS,
-        device: DeviceId([1; 32]),
-    }
-    .encode();
-    frame[2] = 2;
-    client.send_raw(frame).await;
-    client
-        .expect_error_and_close(ErrorCode::UnsupportedVersion)
-        .await;
-    relay.stop().await;
-}
 
 #[tokio::test]
 async fn garbage_closes_only_its_own_connection() {
@@ -76,7 +34,9 @@ async fn garbage_closes_only_its_own_connection() {
 
     // A Homeward frame whose message does not decode, after the handshake.
     let (mut truncated, _) = relay.hello(2).await;
-    truncated.send_raw(b"HW\x01\x01\x05".to_vec()).await;
+    truncated
+        .send_raw(vec![b'H', b'W', PROTOCOL_VERSION, 0x02, 0x05])
+        .await;
     truncated.expect_error_and_close(ErrorCode::Malformed).await;
 
     let mut text = relay.connect().await;
@@ -182,13 +142,14 @@ async fn seqs_are_gap_free_across_clients() {
 
     let mut acked = Vec::new();
     for round in 0..8u32 {
-        let batch = |base: u32| -> Vec<NewEntry> {
+        let batch = |client: &Client, base: u32| -> Vec<NewEntry> {
             (0..=round % 3)
-                .map(|i| entry(base + round * 10 + i, 20))
+                .map(|i| client.entry(base + round * 10 + i, 20))
                 .collect()
         };
+        let (batch_a, batch_b) = (batch(&a, 1000), batch(&b, 5000));
         // Both push at once, so their transactions contend.
-        let (from_a, from_b) = tokio::join!(a.push(batch(1000)), b.push(batch(5000)));
+        let (from_a, from_b) = tokio::join!(a.push(batch_a), b.push(batch_b));
         for acks in [from_a, from_b] {
             let s = seqs(&acks);
             assert!(
@@ -347,7 +308,8 @@ async fn health_and_static_app() {
 }
 
 /// The binary as an operator runs it: one stdout line with the address,
-/// a clean stop on SIGTERM, and `list-entries` without bodies.
+/// the setup code logged once on first start (and nowhere else), a clean
+/// stop on SIGTERM, and `list-entries` without bodies.
 #[cfg(unix)]
 #[tokio::test]
 async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
@@ -366,8 +328,9 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
         .arg(data.path())
         .arg("--web-dir")
         .arg(web.path())
+        .env("RUST_LOG", "debug")
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -383,20 +346,67 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
         .parse()
         .unwrap();
 
+    // The log, read to the end in the background so the pipe never fills.
+    let mut stderr = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let (code_tx, code_rx) = tokio::sync::oneshot::channel();
+    let log = tokio::spawn(async move {
+        let mut code_tx = Some(code_tx);
+        let mut all = Vec::new();
+        while let Ok(Some(line)) = stderr.next_line().await {
+            let json: serde_json::Value = serde_json::from_str(&line)
+                .unwrap_or_else(|e| panic!("not a JSON log line ({e}): {line}"));
+            let message = json["fields"]["message"].as_str().unwrap_or_default();
+            if let Some(code) = message.split("one-time setup code: ").nth(1) {
+                assert_eq!(json["level"], "INFO");
+                if let Some(tx) = code_tx.take() {
+                    let _ = tx.send(code.to_owned());
+                }
+            }
+            all.push(line);
+        }
+        all
+    });
+    let code = tokio::time::timeout(WAIT, code_rx).await.unwrap().unwrap();
+    assert_eq!(code.len(), 23, "{code}");
+
     assert_eq!(http_get(addr, "/healthz").await.status, 200);
+    let relay_origin = format!("http://{addr}");
     let url = format!("ws://{addr}/v1/sync");
     let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-    let mut client = Client { ws };
+    let admin = key(3);
+    let mut client = Client {
+        ws,
+        key: Some(admin.clone()),
+        workspace: WS,
+    };
+    let (nonce, origin, issued_ms) = client.hello(WS, admin.device_id()).await;
+    assert_eq!(origin, relay_origin);
+    let signature = admin.sign_auth(&shared::signing::AuthChallenge {
+        origin: &origin,
+        nonce,
+        issued_ms,
+        workspace: WS,
+        device: admin.device_id(),
+    });
     client
-        .send(&ClientMsg::Hello {
-            workspace: WS,
-            device: DeviceId([3; 32]),
+        .send(&ClientMsg::Answer {
+            signature,
+            redeem: Some(Redeem::SetupCode(code.clone())),
         })
         .await;
-    assert_eq!(client.recv().await, ServerMsg::Welcome { head: Seq::ZERO });
-    let mut snapshot = entry(42, 123);
-    snapshot.header.kind = EntryKind::Snapshot;
+    assert_eq!(
+        client.recv().await,
+        ServerMsg::Welcome {
+            head: Seq::ZERO,
+            role: Role::Admin,
+            pruned_through: Seq::ZERO,
+        }
+    );
+    let (ticket, _) = client.invite(Role::Viewer, 60).await;
+    let mut snapshot = client.entry(42, 123);
+    snapshot.header.kind = EntryKind::Snapshot { covers: Seq(0) };
     snapshot.header.key_epoch = 3;
+    let snapshot = admin.sign_entry(WS, snapshot.header, snapshot.body);
     client.push(vec![snapshot.clone()]).await;
 
     let pid = child.id().unwrap().to_string();
@@ -416,6 +426,23 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
         None,
         "one stdout line only"
     );
+    let log = log.await.unwrap();
+    let with_code = log.iter().filter(|l| l.contains(&code)).count();
+    assert_eq!(with_code, 1, "the setup code is logged once:\n{log:#?}");
+    for secret in [
+        hex::encode(ticket),
+        hex::encode(shared::signing::secret_hash(&ticket)),
+        hex::encode(&snapshot.body),
+    ] {
+        assert!(
+            !log.iter().any(|l| l.contains(&secret)),
+            "a secret or a body in the log:\n{log:#?}"
+        );
+    }
+    assert!(
+        log.iter().any(|l| l.contains("welcome")),
+        "the debug log is on"
+    );
 
     let listed = std::process::Command::new(bin)
         .args(["list-entries", "--data-dir"])
@@ -430,19 +457,13 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
     assert!(!text.contains("body\""), "never a body: {text}");
     let json: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
     let h = &snapshot.header;
-    assert_eq!(
-        json,
-        serde_json::json!({
-            "workspace": WS.to_hex(),
-            "seq": 1,
-            "doc_id": h.doc_id.to_hex(),
-            "blob_id": h.blob_id.to_hex(),
-            "kind": "snapshot",
-            "author": h.author.to_hex(),
-            "key_epoch": 3,
-            "body_len": 123,
-        })
-    );
+    assert_eq!(json["seq"], 1, "{json}");
+    assert_eq!(json["workspace"], WS.to_hex());
+    assert_eq!(json["blob_id"], h.blob_id.to_hex());
+    assert_eq!(json["kind"], "snapshot");
+    assert_eq!(json["covers"], 0);
+    assert_eq!(json["author"], h.author.to_hex());
+    assert_eq!(json["body_len"], 123);
 
     let nowhere = std::process::Command::new(bin)
         .args(["list-entries", "--data-dir"])
@@ -453,19 +474,258 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
     assert!(String::from_utf8_lossy(&nowhere.stderr).contains("--data-dir"));
 }
 
-/// A store whose every call fails, as a full disk or a lost database would.
+/// `homeward-server setup-code` prints the code alone, and that code
+/// creates a workspace on a running relay; a second one replaces it.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_setup_code_command_prints_a_working_code() {
+    let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
+    let relay = Relay::start(data.path(), web.path(), &[]).await;
+    let bin = env!("CARGO_BIN_EXE_homeward-server");
+    let issue = || {
+        let out = std::process::Command::new(bin)
+            .args(["setup-code", "--data-dir"])
+            .arg(data.path())
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let code = stdout.strip_suffix('\n').unwrap().to_owned();
+        assert!(!code.contains('\n'), "only the code: {stdout:?}");
+        let groups: Vec<&str> = code.split('-').collect();
+        assert_eq!(groups.len(), 4, "{code}");
+        assert!(groups.iter().all(|g| {
+            g.len() == 5
+                && g.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        }));
+        code
+    };
+    let replaced = issue();
+    let code = issue();
+    let typo = std::process::Command::new(bin)
+        .args(["setup-code", "--data-dir"])
+        .arg(data.path().join("typo"))
+        .output()
+        .unwrap();
+    assert!(!typo.status.success());
+    assert!(typo.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("--data-dir"));
+    assert!(!data.path().join("typo").exists(), "nothing created");
+    let stale = relay
+        .login(&key(1), WS, Some(Redeem::SetupCode(replaced)))
+        .await
+        .err();
+    assert_eq!(stale.map(|r| r.0), Some(ErrorCode::BadTicket));
+    let (_, welcome) = relay
+        .login(&key(1), WS, Some(Redeem::SetupCode(code)))
+        .await
+        .unwrap();
+    assert_eq!(welcome.role, Role::Admin);
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_device_bootstraps_from_snapshots_and_an_old_cursor_is_pruned() {
+    let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
+    let relay = Relay::start(
+        data.path(),
+        web.path(),
+        &["--retention", "0s", "--prune-interval", "50ms"],
+    )
+    .await;
+    let (mut writer, _) = relay.hello(1).await;
+    let author = key(1);
+    let change = |doc: u8, n: u8| {
+        author.sign_entry(
+            WS,
+            EntryHeader {
+                doc_id: DocId([doc; 16]),
+                kind: EntryKind::Change,
+                blob_id: shared::ids::BlobId([doc, n, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+                author: author.device_id(),
+                key_epoch: 0,
+            },
+            vec![n; 100],
+        )
+    };
+    // Two documents, four changes each (seqs 1..=8), then a snapshot of
+    // document 1 covering everything so far (seq 9), then one more change
+    // of document 1 (seq 10).
+    let mut acks = Vec::new();
+    for n in 0..4 {
+        acks.extend(writer.push(vec![change(1, n), change(2, n)]).await);
+    }
+    assert_eq!(acks.last().map(|a| a.tail), Some(4), "document 2's tail");
+    let snapshot = author.sign_entry(
+        WS,
+        EntryHeader {
+            doc_id: DocId([1; 16]),
+            kind: EntryKind::Snapshot { covers: Seq(8) },
+            blob_id: shared::ids::BlobId([0xee; 16]),
+            author: author.device_id(),
+            key_epoch: 0,
+        },
+        vec![0xcc; 150],
+    );
+    assert_eq!(seqs(&writer.push(vec![snapshot]).await), [9]);
+    let last = writer.push(vec![change(1, 9)]).await;
+    assert_eq!((last[0].seq, last[0].tail), (Seq(10), 1));
+
+    // The prune task removes document 1's covered changes (seqs 1, 3, 5, 7).
+    let deadline = std::time::Instant::now() + WAIT;
+    let welcome = loop {
+        let (_, welcome) = relay.login(&key(1), WS, None).await.unwrap();
+        if welcome.pruned_through == Seq(7) {
+            break welcome;
+        }
+        assert!(std::time::Instant::now() < deadline, "{welcome:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(welcome.head, Seq(10));
+    assert!(scrape(relay.addr).await["homeward_pruned_entries_total"] >= 4.0);
+
+    let (mut old, _) = relay.hello(2).await;
+    old.send(&ClientMsg::Pull {
+        after: Seq(2),
+        max_bytes: 1 << 20,
+    })
+    .await;
+    let message = old.expect_error_and_close(ErrorCode::CursorPruned).await;
+    assert!(message.contains("bootstrap"), "{message}");
+    // At the horizon, pulling is fine.
+    let (mut current, _) = relay.hello(2).await;
+    let (rest, _) = current.pull_all(Seq(7), 1 << 20).await;
+    assert_eq!(rest.iter().map(|e| e.seq.0).collect::<Vec<_>>(), [8, 9, 10]);
+
+    // Bootstrap one document per page (tiny pages), resumed on a new
+    // connection halfway.
+    let mut fresh = relay.hello(3).await.0;
+    fresh
+        .send(&ClientMsg::Bootstrap {
+            resume: None,
+            max_bytes: 1,
+        })
+        .await;
+    let (first, next) = match fresh.recv_reply().await {
+        ServerMsg::BootstrapPage {
+            entries,
+            upto,
+            next,
+            docs_done,
+            docs_total,
+        } => {
+            assert_eq!((upto, docs_done, docs_total), (Seq(10), 1, 2));
+            (entries, next.expect("one more document"))
+        }
+        other => panic!("expected BootstrapPage, got {other:?}"),
+    };
+    drop(fresh);
+    let mut resumed = relay.hello(3).await.0;
+    resumed
+        .send(&ClientMsg::Bootstrap {
+            resume: Some(next),
+            max_bytes: 1,
+        })
+        .await;
+    let second = match resumed.recv_reply().await {
+        ServerMsg::BootstrapPage {
+            entries,
+            upto,
+            next,
+            docs_done,
+            docs_total,
+        } => {
+            assert_eq!((upto, next, docs_done, docs_total), (Seq(10), None, 2, 2));
+            entries
+        }
+        other => panic!("expected BootstrapPage, got {other:?}"),
+    };
+    let got: Vec<u64> = first.iter().chain(&second).map(|e| e.seq.0).collect();
+    // Document 1: its snapshot and the change after it; document 2: all
+    // four changes.
+    assert_eq!(got, [9, 10, 2, 4, 6, 8]);
+    let m = scrape(relay.addr).await;
+    assert_eq!(m["homeward_bootstrap_pages_total"], 2.0);
+    assert_eq!(m["homeward_errors_total{code=\"cursor_pruned\"}"], 1.0);
+    drop((writer, current, resumed));
+    relay.stop().await;
+}
+
+/// A store whose every data call fails, as a full disk or a lost database
+/// would; it still knows its members, so devices get past the handshake.
 #[derive(Debug)]
 struct BrokenStore;
 
+fn gone<T>() -> Result<T, StoreError> {
+    Err(StoreError::Corrupt("the disk is gone".into()))
+}
+
 impl server::LogStore for BrokenStore {
-    fn append(&self, _: WorkspaceId, _: &[NewEntry]) -> Result<Appended, StoreError> {
-        Err(StoreError::Corrupt("the disk is gone".into()))
+    fn append(&self, _: WorkspaceId, _: &[NewEntry], _: i64) -> Result<Appended, StoreError> {
+        gone()
     }
     fn read_after(&self, _: WorkspaceId, _: Seq, _: usize) -> Result<Page, StoreError> {
-        Err(StoreError::Corrupt("the disk is gone".into()))
+        gone()
     }
-    fn head(&self, _: WorkspaceId) -> Result<Seq, StoreError> {
-        Ok(Seq::ZERO)
+    fn bootstrap_page(
+        &self,
+        _: WorkspaceId,
+        _: Option<BootstrapResume>,
+        _: usize,
+    ) -> Result<BootstrapPage, StoreError> {
+        gone()
+    }
+    fn log_state(&self, _: WorkspaceId) -> Result<LogState, StoreError> {
+        Ok(LogState::default())
+    }
+    fn prune(&self, _: i64) -> Result<Pruned, StoreError> {
+        gone()
+    }
+    fn membership(&self, _: WorkspaceId, _: DeviceId) -> Result<Membership, StoreError> {
+        Ok(Membership::Member(Role::Admin))
+    }
+    fn redeem_setup_code(
+        &self,
+        _: [u8; 32],
+        _: WorkspaceId,
+        _: DeviceId,
+        _: i64,
+    ) -> Result<Redeemed, StoreError> {
+        gone()
+    }
+    fn redeem_ticket(
+        &self,
+        _: [u8; 32],
+        _: WorkspaceId,
+        _: DeviceId,
+        _: i64,
+    ) -> Result<Redeemed, StoreError> {
+        gone()
+    }
+    fn add_ticket(
+        &self,
+        _: WorkspaceId,
+        _: [u8; 32],
+        _: Role,
+        _: i64,
+        _: DeviceId,
+        _: i64,
+    ) -> Result<(), StoreError> {
+        gone()
+    }
+    fn devices(&self, _: WorkspaceId) -> Result<Vec<DeviceInfo>, StoreError> {
+        gone()
+    }
+    fn revoke(&self, _: WorkspaceId, _: DeviceId, _: i64) -> Result<bool, StoreError> {
+        gone()
+    }
+    fn set_setup_code(&self, _: [u8; 32], _: i64) -> Result<(), StoreError> {
+        gone()
+    }
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        gone()
     }
     fn list_all(
         &self,
@@ -474,10 +734,10 @@ impl server::LogStore for BrokenStore {
         Ok(())
     }
     fn ping(&self) -> Result<(), StoreError> {
-        Err(StoreError::Corrupt("the disk is gone".into()))
+        gone()
     }
     fn storage_bytes(&self) -> Result<u64, StoreError> {
-        Err(StoreError::Corrupt("the disk is gone".into()))
+        gone()
     }
 }
 
@@ -491,20 +751,29 @@ async fn a_storage_failure_is_reported_not_fatal() {
     ])
     .unwrap();
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
-    let state = server::AppState::new(std::sync::Arc::new(BrokenStore), &config, stop_rx);
     let listener = server::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let origin = server::public_origin(&config, addr).unwrap();
+    let state = server::AppState::new(
+        std::sync::Arc::new(BrokenStore),
+        &config,
+        origin.clone(),
+        stop_rx,
+    );
     let serving = tokio::spawn(async move {
         axum::serve(listener, server::app(state)).await.unwrap();
     });
+    let data = tempfile::tempdir().unwrap();
     let relay = Relay {
         addr,
+        origin,
+        data_dir: data.path().to_owned(),
         stop: None,
         task: tokio::spawn(async { Ok(()) }),
     };
 
     assert_eq!(http_get(addr, "/healthz").await.status, 503);
-    let (mut client, _) = relay.hello(1).await;
+    let (mut client, _) = relay.login(&key(1), WS, None).await.unwrap();
     client
         .send(&ClientMsg::Push {
             entries: vec![entry(1, 10)],
@@ -512,14 +781,29 @@ async fn a_storage_failure_is_reported_not_fatal() {
         .await;
     client.expect_error_and_close(ErrorCode::Internal).await;
     // The relay itself carries on.
-    let (mut again, _) = relay.hello(1).await;
-    again
-        .send(&ClientMsg::Pull {
+    let requests = [
+        ClientMsg::Pull {
             after: Seq::ZERO,
             max_bytes: 100,
-        })
-        .await;
-    again.expect_error_and_close(ErrorCode::Internal).await;
+        },
+        ClientMsg::Bootstrap {
+            resume: None,
+            max_bytes: 100,
+        },
+        ClientMsg::ListDevices,
+    ];
+    for request in requests {
+        let (mut again, _) = relay.login(&key(1), WS, None).await.unwrap();
+        again.send(&request).await;
+        again.expect_error_and_close(ErrorCode::Internal).await;
+    }
+    // A redemption that cannot be stored is an internal error too, not a
+    // bad ticket.
+    let redeeming = relay
+        .login(&key(2), WS, Some(Redeem::Ticket([1; 32])))
+        .await
+        .err();
+    assert_eq!(redeeming.map(|r| r.0), Some(ErrorCode::Internal));
     assert_eq!(http_get(addr, "/").await.status, 200);
     drop(stop);
     serving.abort();

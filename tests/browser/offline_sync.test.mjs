@@ -3,13 +3,20 @@
 //
 // Run by `cargo xtask test` (which builds everything and sets the variables):
 //   HOMEWARD_SERVER_BIN  the relay binary (default: ../../target/debug/homeward-server)
+//   HOMEWARD_CLI_BIN     the command-line client (default: ../../target/debug/homeward)
 //   HOMEWARD_WEB_DIR     the built app (default: ../../client/dist)
 //   CHROMIUM_BIN         the browser (default: /usr/bin/chromium)
 //
+// The workspace is set up the way an operator does it: `homeward-server setup-code`
+// on the empty data dir, `homeward setup` with that code (the CLI becomes the
+// workspace's admin), then `homeward invite` once per device; each browser opens its
+// invite link.
+//
 // The test uses only the DOM contract the client documents: #app-root[data-ready],
-// [data-testid=sync-status] with data-connection / data-pending / data-last-sync,
-// the add-case form's data-testid inputs, and [data-testid=case-row] rows with
-// data-doc-id / data-pending.
+// [data-testid=sync-status] with data-connection / data-pending / data-last-sync /
+// data-role / data-refused / data-joined, [data-testid=sync-refused] (the refusal
+// message), the add-case form's data-testid inputs, and [data-testid=case-row] rows
+// with data-doc-id / data-pending.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +34,7 @@ import { chromium } from 'playwright-core';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const SERVER_BIN = process.env.HOMEWARD_SERVER_BIN || path.join(repo, 'target/debug/homeward-server');
+const CLI_BIN = process.env.HOMEWARD_CLI_BIN || path.join(repo, 'target/debug/homeward');
 const WEB_DIR = process.env.HOMEWARD_WEB_DIR || path.join(repo, 'client/dist');
 const CHROMIUM_BIN = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const ARTIFACTS = path.join(here, 'artifacts');
@@ -69,6 +77,31 @@ async function freePort() {
   return port;
 }
 
+/**
+ * Runs a tool to completion and returns its stdout, trimmed. The tools print only
+ * the value asked for on stdout; their stderr goes to the log. `shown` is the
+ * command as logged (secrets left out).
+ */
+async function runTool(bin, args, shown = args) {
+  log(`$ ${path.basename(bin)} ${shown.join(' ')}`);
+  try {
+    const { stdout, stderr } = await promisify(execFile)(bin, args, {
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    for (const l of stderr.split('\n').filter((l) => l.trim() !== '')) log(`[${path.basename(bin)} stderr] ${l}`);
+    return stdout.trim();
+  } catch (err) {
+    for (const l of String(err.stderr ?? '').split('\n').filter((l) => l.trim() !== '')) {
+      log(`[${path.basename(bin)} stderr] ${l}`);
+    }
+    throw new Error(`${path.basename(bin)} ${shown.join(' ')} failed (code ${err.code}): ${String(err.stderr ?? err.message).trim()}`);
+  }
+}
+
+/** An invite link without its secret fragment, for the log. */
+const redactLink = (url) => url.replace(/#.*/, '#join=<redacted>');
+
 // Relays still running when this process exits (a failure, Ctrl-C) are killed.
 const liveRelays = new Set();
 process.on('exit', () => {
@@ -81,7 +114,9 @@ async function startRelay({ port, dataDir, tag }) {
   log(`$ ${SERVER_BIN} ${args.join(' ')}`);
   const child = spawn(SERVER_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    // The relay names its public origin in every handshake challenge; the browser
+    // answers only a challenge naming the origin it loaded the app from.
+    env: { ...process.env, NO_COLOR: '1', HOMEWARD_PUBLIC_URL: `http://127.0.0.1:${port}` },
   });
   liveRelays.add(child);
   // Resolves with [code, signal] once the process is gone (or could not start).
@@ -157,12 +192,16 @@ async function waitFor(what, fn, { timeoutMs = 45_000, intervalMs = 250 } = {}) 
 
 /** What the sync panel says now. */
 async function syncState(page) {
-  const el = page.locator(SYNC);
-  return {
-    connection: await el.getAttribute('data-connection'),
-    pending: await el.getAttribute('data-pending'),
-    lastSync: await el.getAttribute('data-last-sync'),
-  };
+  return page.locator(SYNC).evaluate((el) => ({
+    joined: el.getAttribute('data-joined'),
+    connection: el.getAttribute('data-connection'),
+    pending: el.getAttribute('data-pending'),
+    lastSync: el.getAttribute('data-last-sync'),
+    role: el.getAttribute('data-role'),
+    refused: el.getAttribute('data-refused'),
+    bootstrapDone: el.getAttribute('data-bootstrap-done'),
+    bootstrapTotal: el.getAttribute('data-bootstrap-total'),
+  }));
 }
 
 /** The row for `docId` (or, without one, the row whose text has `name`), as attributes. */
@@ -177,10 +216,16 @@ async function findRow(page, { docId, name }) {
   return rows.find((r) => (docId ? r.docId === docId : r.text.includes(name))) ?? null;
 }
 
-/** Loads the app and waits until storage is open and the service worker controls the page. */
-async function openApp(page, url, who) {
-  await page.goto(`${url}/`);
+/**
+ * Opens an invite link, waits until storage is open and the service worker controls
+ * the page, and checks that the invite's fragment left the address bar.
+ */
+async function openApp(page, inviteUrl, who) {
+  await page.goto(inviteUrl);
   await page.waitForSelector('#app-root[data-ready="true"]', { state: 'attached', timeout: 30_000 });
+  const href = await page.evaluate(() => location.href);
+  assert.ok(!href.includes('#') && !href.includes('join='), `${who}: the invite is still in the address bar: ${redactLink(href)}`);
+  assert.equal(await page.evaluate(() => location.hash), '', `${who}: the page still has a fragment after loading the invite`);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   const controlled = () => page.evaluate(() => navigator.serviceWorker.controller !== null);
   if (!(await controlled())) {
@@ -214,6 +259,7 @@ function chromiumTempDirs() {
 
 test('offline edit in A reaches B through IndexedDB and the relay, stored once', { timeout: 240_000 }, async (t) => {
   assert.ok(fs.existsSync(SERVER_BIN), `relay binary ${SERVER_BIN} missing: run \`cargo build -p homeward-server\` (or \`cargo xtask test\`)`);
+  assert.ok(fs.existsSync(CLI_BIN), `command-line client ${CLI_BIN} missing: run \`cargo build -p homeward-cli\` (or \`cargo xtask test\`)`);
   assert.ok(
     fs.existsSync(path.join(WEB_DIR, 'index.html')),
     `built app ${WEB_DIR}/index.html missing: run \`cargo xtask build-web --release\``,
@@ -224,6 +270,7 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'homeward-e2e-'));
   const dataDir = path.join(tmp, 'relay-data');
   fs.mkdirSync(dataDir);
+  const adminState = path.join(tmp, 'admin-cli');
   const chromiumBefore = chromiumTempDirs();
   const port = await freePort();
   const surname = `Тестенко-${Math.floor(100000 + Math.random() * 900000)}`;
@@ -236,8 +283,33 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
   let browser = null;
   let pageA = null;
   let pageB = null;
+  let pageC = null;
   try {
+    // The operator's setup: a one-time setup code, the admin's CLI creates the
+    // workspace with it, then makes one invite per device. The code is asked for
+    // once the relay runs: a relay starting with no workspace replaces any unspent
+    // code (so a code from an older log stops working), and `setup-code` may run
+    // beside a serving relay.
     relay = await startRelay({ port, dataDir, tag: '#1' });
+    const setupCode = await runTool(SERVER_BIN, ['setup-code', '--data-dir', dataDir]);
+    assert.match(setupCode, /^\S+$/, 'setup-code prints only the code');
+    const cli = (args, shown) => runTool(CLI_BIN, ['--state', adminState, ...args], ['--state', adminState, ...(shown ?? args)]);
+    const workspace = await cli(
+      ['setup', '--relay', relay.url, '--code', setupCode],
+      ['setup', '--relay', relay.url, '--code', '<redacted>'],
+    );
+    assert.match(workspace, /^[0-9a-f]{32}$/, `setup prints only the workspace id, got "${workspace}"`);
+    const invite = async (who) => {
+      const url = (await cli(['invite', '--role', 'documenter', '--ttl', '1h'])).trim();
+      const parsed = new URL(url);
+      assert.equal(parsed.origin, new URL(relay.url).origin, `invite for ${who} is not a link to the relay: ${redactLink(url)}`);
+      assert.ok(parsed.hash.startsWith('#join='), `invite for ${who} has no #join= fragment: ${redactLink(url)}`);
+      log(`invite for ${who}: ${redactLink(url)}`);
+      return url;
+    };
+    const inviteA = await invite('A');
+    const inviteB = await invite('B');
+    log(`workspace ${workspace} set up by the admin CLI`);
     browser = await chromium.launch({
       executablePath: CHROMIUM_BIN,
       headless: true,
@@ -266,23 +338,48 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
         broken = null;
       });
 
-    await step('1. both devices load the app, the service worker takes over, sync connects', async () => {
-      await openApp(pageA, relay.url, 'A');
-      await openApp(pageB, relay.url, 'B');
+    await step('1. both devices open their invite links, join, the service worker takes over, sync connects', async () => {
+      await openApp(pageA, inviteA, 'A');
+      await openApp(pageB, inviteB, 'B');
       for (const [who, page] of [['A', pageA], ['B', pageB]]) {
-        await waitFor(`${who} connected`, async () => (await syncState(page)).connection === 'connected', {
-          timeoutMs: 30_000,
-        });
+        const s = await waitFor(`${who} connected`, async () => {
+          const s = await syncState(page);
+          return s.connection === 'connected' && s;
+        }, { timeoutMs: 30_000 });
+        assert.equal(s.joined, 'true', `${who} has joined the workspace`);
+        assert.equal(s.role, 'documenter', `${who} joined with the invite's role`);
+        assert.equal(s.refused, '', `${who} is not refused`);
       }
       assert.equal(await findRow(pageA, { name: surname }), null, 'the new case must not exist yet');
-      log('A and B connected; A goes offline and the relay stops');
+      log('A and B joined and connected');
+    });
+
+    await step('2. a third device opening A\'s already-used invite is refused with a clear message', async () => {
+      const contextC = await browser.newContext();
+      pageC = await contextC.newPage();
+      watchPage(pageC, 'C');
+      await openApp(pageC, inviteA, 'C');
+      const s = await waitFor('C refused', async () => {
+        const s = await syncState(pageC);
+        return s.connection === 'refused' && s;
+      }, { timeoutMs: 30_000 });
+      assert.equal(s.refused, 'bad_ticket', 'the relay refused the spent ticket');
+      const message = await pageC.locator('[data-testid=sync-refused]').textContent();
+      assert.match(message, /already used/, `C's refusal message: "${message}"`);
+      await pageC.screenshot({ path: path.join(ARTIFACTS, 'offline_sync-C-refused.png'), fullPage: true });
+      // Refused is final: C does not keep dialling the relay.
+      await new Promise((r) => setTimeout(r, 1_500));
+      assert.equal((await syncState(pageC)).connection, 'refused', 'C stays refused');
+      await contextC.close();
+      pageC = null;
+      log('C refused with a clear message; A goes offline and the relay stops');
       await contextA.setOffline(true);
       await relay.stop('SIGTERM');
       relay = null;
     });
 
     let docId;
-    await step('2. offline, A adds a case: pending, and still there after an offline reload', async () => {
+    await step('3. offline, A adds a case: pending, and still there after an offline reload', async () => {
       await pageA.fill('[data-testid=case-surname]', surname);
       await pageA.fill('[data-testid=case-given-names]', givenNames);
       await pageA.fill('[data-testid=case-patronymic]', patronymic);
@@ -317,7 +414,7 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
       log('after the offline reload A still shows the pending row');
     });
 
-    await step('3. relay back on the same port and data, A online: A uploads, B shows it, no user action', async () => {
+    await step('4. relay back on the same port and data, A online: A uploads, B shows it, no user action', async () => {
       relay = await startRelay({ port, dataDir, tag: '#2' });
       await contextA.setOffline(false);
       const started = Date.now();
@@ -334,7 +431,7 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
       }, { timeoutMs: 15_000 });
     });
 
-    await step('4. the relay stored the case exactly once', async () => {
+    await step('5. the relay stored the case exactly once', async () => {
       const { stdout } = await promisify(execFile)(SERVER_BIN, ['list-entries', '--data-dir', dataDir]);
       const entries = stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
       const ours = entries.filter((e) => String(e.doc_id).toLowerCase() === docId);
@@ -346,7 +443,7 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
     failed = true;
     throw err;
   } finally {
-    for (const [who, page] of [['A', pageA], ['B', pageB]]) {
+    for (const [who, page] of [['A', pageA], ['B', pageB], ['C', pageC]]) {
       if (page && !page.isClosed()) {
         await page
           .screenshot({ path: path.join(ARTIFACTS, `offline_sync-${who}.png`), fullPage: true })

@@ -112,6 +112,21 @@ impl Cmd {
             .with_context(|| format!("could not start `{}`", self.program.to_string_lossy()))
     }
 
+    /// Prints the command, runs it with stderr inherited, fails unless it
+    /// exits 0, and returns its stdout trimmed.
+    pub fn output(&self) -> Result<String> {
+        println!("$ {}", self.display());
+        let out = self
+            .command()
+            .stderr(Stdio::inherit())
+            .output()
+            .with_context(|| format!("could not start `{}`", self.program.to_string_lossy()))?;
+        if !out.status.success() {
+            bail!("`{}` failed ({})", self.display(), out.status);
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
     /// Runs a read-only query (a version check, a listing) quietly and returns
     /// its stdout, or `None` if it cannot start or exits non-zero. Queries are
     /// not printed: the step that asked prints one line with what it found.

@@ -15,6 +15,7 @@ const WASM: &str = tools::WASM_TARGET;
 
 pub fn test(ctx: &Ctx) -> Result<()> {
     let server_bin = ctx.target.join("debug/homeward-server");
+    let cli_bin = ctx.target.join("debug/homeward");
     let web_dir = ctx.root.join("client/dist");
     let mut steps = Steps::new(10);
 
@@ -42,12 +43,13 @@ pub fn test(ctx: &Ctx) -> Result<()> {
     steps.run("check shared (wasm32)", || {
         cargo(ctx, &format!("check -p homeward-shared --target {WASM}")).run()
     })?;
-    steps.run("build relay (debug)", || {
-        cargo(ctx, "build -p homeward-server").run()
+    steps.run("build relay and CLI (debug)", || {
+        cargo(ctx, "build -p homeward-server -p homeward-cli").run()
     })?;
     steps.run("cargo test (native)", || {
         cargo(ctx, "test --workspace --exclude homeward-client")
             .env("HOMEWARD_SERVER_BIN", &server_bin)
+            .env("HOMEWARD_CLI_BIN", &cli_bin)
             .run()
     })?;
     steps.run_or_skip("client tests (wasm, headless Chromium)", || {
@@ -69,6 +71,7 @@ pub fn test(ctx: &Ctx) -> Result<()> {
             Cmd::new(ctx, "node")
                 .args(["--test", "--test-reporter=spec", "tests/browser/"])
                 .env("HOMEWARD_SERVER_BIN", &server_bin)
+                .env("HOMEWARD_CLI_BIN", &cli_bin)
                 .env("HOMEWARD_WEB_DIR", &web_dir)
                 .run()
         })

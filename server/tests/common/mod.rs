@@ -1,21 +1,25 @@
 //! What the relay's integration tests share: the relay started in-process on
-//! a free port with a temporary data directory, and a WebSocket client
-//! speaking `shared::wire`.
+//! a free port with a temporary data directory, devices with real Ed25519
+//! keys, and a WebSocket client speaking `shared::wire`.
 
 // Each test binary uses a different part of this module.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::Path;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
+use rand::RngCore;
+use server::log_store::{LogStore, Membership, Redeemed};
+use server::sqlite_store::SqliteStore;
 use server::{Config, ServerError};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::signing::{AuthChallenge, DeviceKey, secret_hash};
 use shared::wire::{
-    Acked, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, ServerMsg,
+    Acked, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, Redeem, Role, ServerMsg,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -28,13 +32,77 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub const WAIT: Duration = Duration::from_secs(10);
 pub const WS: WorkspaceId = WorkspaceId([0x5a; 16]);
 
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// Device `n`'s key: the same on every call, so tests can name devices by
+/// number.
+pub fn key(n: u8) -> DeviceKey {
+    DeviceKey::from_secret(&[n; 32])
+}
+
+pub fn device(n: u8) -> DeviceId {
+    key(n).device_id()
+}
+
+/// Makes `key` a member of `workspace` by writing to the store directly
+/// (a second connection to the relay's database, as an operator's tool
+/// would open), so tests set up members without extra sockets, metrics or
+/// log lines. The first member of a workspace creates it through a setup
+/// code and is its admin, whatever `role` says; later ones redeem a ticket
+/// for `role`. Does nothing for a device that is already a member.
+pub fn enrol(data_dir: &Path, workspace: WorkspaceId, key: &DeviceKey, role: Role) {
+    let store = SqliteStore::open(data_dir).unwrap();
+    let device = key.device_id();
+    if let Membership::Member(_) = store.membership(workspace, device).unwrap() {
+        return;
+    }
+    let now = now_ms();
+    let mut secret = [0u8; 32];
+    rand::rng().fill_bytes(&mut secret);
+    let hash = secret_hash(&secret);
+    let members = store.devices(workspace).unwrap();
+    let redeemed = match members.first() {
+        None => {
+            store.set_setup_code(hash, now).unwrap();
+            store
+                .redeem_setup_code(hash, workspace, device, now)
+                .unwrap()
+        }
+        Some(admin) => {
+            store
+                .add_ticket(workspace, hash, role, now + 3_600_000, admin.device, now)
+                .unwrap();
+            store.redeem_ticket(hash, workspace, device, now).unwrap()
+        }
+    };
+    assert!(matches!(redeemed, Redeemed::Joined(_)), "{redeemed:?}");
+}
+
 pub struct Relay {
     pub addr: SocketAddr,
+    /// The origin the relay names in its challenges.
+    pub origin: String,
+    pub data_dir: PathBuf,
     pub stop: Option<oneshot::Sender<()>>,
     pub task: JoinHandle<Result<(), ServerError>>,
 }
 
+/// What `Welcome` said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Welcome {
+    pub head: Seq,
+    pub role: Role,
+    pub pruned_through: Seq,
+}
+
 impl Relay {
+    /// `server::run` on a free port; returns once it serves (and so has
+    /// logged any first-start setup code).
     pub async fn start(data_dir: &Path, web_dir: &Path, extra: &[&str]) -> Relay {
         let mut args = vec![
             "homeward-server".to_owned(),
@@ -47,12 +115,17 @@ impl Relay {
         let config = Config::try_parse_from(args).unwrap();
         let listener = server::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let origin = server::public_origin(&config, addr).unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::run(config, listener, async move {
             let _ = stopped.await;
         }));
+        // The listener queues this until `run` serves.
+        assert_eq!(http_get(addr, "/healthz").await.status, 200);
         Relay {
             addr,
+            origin,
+            data_dir: data_dir.to_owned(),
             stop: Some(stop),
             task,
         }
@@ -69,30 +142,87 @@ impl Relay {
             .unwrap();
     }
 
+    /// A socket, before any message.
     pub async fn connect(&self) -> Client {
         let url = format!("ws://{}/v1/sync", self.addr);
         let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        Client { ws }
+        Client {
+            ws,
+            key: None,
+            workspace: WS,
+        }
     }
 
-    /// A client past the handshake, and the head the relay welcomed it with.
-    pub async fn hello(&self, device: u8) -> (Client, Seq) {
+    /// See [`enrol`].
+    pub fn enrol(&self, workspace: WorkspaceId, key: &DeviceKey, role: Role) {
+        enrol(&self.data_dir, workspace, key, role);
+    }
+
+    /// A fresh setup code, as `homeward-server setup-code` makes one.
+    pub fn setup_code(&self) -> String {
+        server::setup_code::issue_in(&self.data_dir).unwrap()
+    }
+
+    /// A socket through the handshake as `key` in `workspace`, or the error
+    /// the relay refused it with (after checking the close).
+    pub async fn login(
+        &self,
+        key: &DeviceKey,
+        workspace: WorkspaceId,
+        redeem: Option<Redeem>,
+    ) -> Result<(Client, Welcome), (ErrorCode, String)> {
         let mut client = self.connect().await;
-        client
-            .send(&ClientMsg::Hello {
-                workspace: WS,
-                device: DeviceId([device; 32]),
-            })
-            .await;
+        client.workspace = workspace;
+        client.key = Some(key.clone());
+        let (nonce, origin, issued_ms) = client.hello(workspace, key.device_id()).await;
+        assert_eq!(origin, self.origin, "the relay names its own origin");
+        let signature = key.sign_auth(&AuthChallenge {
+            origin: &origin,
+            nonce,
+            issued_ms,
+            workspace,
+            device: key.device_id(),
+        });
+        client.send(&ClientMsg::Answer { signature, redeem }).await;
         match client.recv().await {
-            ServerMsg::Welcome { head } => (client, head),
-            other => panic!("expected Welcome, got {other:?}"),
+            ServerMsg::Welcome {
+                head,
+                role,
+                pruned_through,
+            } => Ok((
+                client,
+                Welcome {
+                    head,
+                    role,
+                    pruned_through,
+                },
+            )),
+            ServerMsg::Error { code, message } => {
+                client.expect_closed().await;
+                Err((code, message))
+            }
+            other => panic!("expected Welcome or Error, got {other:?}"),
+        }
+    }
+
+    /// Device `n` in [`WS`], made a member first if need be (the first
+    /// device of the workspace is its admin, later ones documenters), and
+    /// the head it was welcomed with.
+    pub async fn hello(&self, n: u8) -> (Client, Seq) {
+        let key = key(n);
+        self.enrol(WS, &key, Role::Documenter);
+        match self.login(&key, WS, None).await {
+            Ok((client, welcome)) => (client, welcome.head),
+            Err(refused) => panic!("device {n} was refused: {refused:?}"),
         }
     }
 }
 
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// The device this socket logged in as.
+    pub key: Option<DeviceKey>,
+    pub workspace: WorkspaceId,
 }
 
 impl Client {
@@ -102,6 +232,23 @@ impl Client {
 
     pub async fn send_raw(&mut self, frame: Vec<u8>) {
         self.ws.send(Message::binary(frame)).await.unwrap();
+    }
+
+    /// Sends Hello and returns the challenge: nonce, origin, issued_ms.
+    pub async fn hello(
+        &mut self,
+        workspace: WorkspaceId,
+        device: DeviceId,
+    ) -> ([u8; 32], String, i64) {
+        self.send(&ClientMsg::Hello { workspace, device }).await;
+        match self.recv().await {
+            ServerMsg::Challenge {
+                nonce,
+                origin,
+                issued_ms,
+            } => (nonce, origin, issued_ms),
+            other => panic!("expected Challenge, got {other:?}"),
+        }
     }
 
     pub async fn next_message(&mut self) -> Option<Message> {
@@ -134,15 +281,19 @@ impl Client {
         }
     }
 
-    pub async fn expect_error_and_close(&mut self, expected: ErrorCode) {
-        match self.recv().await {
+    /// An `Error` with `expected` (pokes before it are skipped), then the
+    /// close; returns the message.
+    pub async fn expect_error_and_close(&mut self, expected: ErrorCode) -> String {
+        let message = match self.recv_reply().await {
             ServerMsg::Error { code, message } => {
                 assert_eq!(code, expected, "{message}");
                 assert!(!message.is_empty());
+                message
             }
             other => panic!("expected Error {expected:?}, got {other:?}"),
-        }
+        };
         self.expect_closed().await;
+        message
     }
 
     pub async fn expect_closed(&mut self) -> Option<CloseCode> {
@@ -154,6 +305,15 @@ impl Client {
         // Reading on sends our answer to the close, and sees the stream end.
         assert!(self.next_message().await.is_none());
         code
+    }
+
+    fn signer(&self) -> &DeviceKey {
+        self.key.as_ref().expect("a logged-in client")
+    }
+
+    /// Entry `n` (see [`signed_entry`]) signed by this client's device.
+    pub fn entry(&self, n: u32, body_len: usize) -> NewEntry {
+        signed_entry(self.signer(), self.workspace, n, body_len)
     }
 
     pub async fn push(&mut self, entries: Vec<NewEntry>) -> Vec<Acked> {
@@ -202,21 +362,44 @@ impl Client {
             }
         }
     }
+
+    /// Admin: registers a fresh invite ticket for `role`; returns the ticket
+    /// and its expiry.
+    pub async fn invite(&mut self, role: Role, ttl_secs: u32) -> ([u8; 32], i64) {
+        let mut ticket = [0u8; 32];
+        rand::rng().fill_bytes(&mut ticket);
+        self.send(&ClientMsg::CreateInvite {
+            ticket_hash: secret_hash(&ticket),
+            role,
+            ttl_secs,
+        })
+        .await;
+        match self.recv_reply().await {
+            ServerMsg::InviteCreated { expires_ms } => (ticket, expires_ms),
+            other => panic!("expected InviteCreated, got {other:?}"),
+        }
+    }
 }
 
-pub fn entry(n: u32, body_len: usize) -> NewEntry {
+/// Entry `n` of document `n`, blob id `n`, with a body of `body_len` bytes
+/// derived from `n`, authored and signed by `key` for `workspace`.
+pub fn signed_entry(key: &DeviceKey, workspace: WorkspaceId, n: u32, body_len: usize) -> NewEntry {
     let mut id = [0u8; 16];
     id[..4].copy_from_slice(&n.to_be_bytes());
-    NewEntry {
-        header: EntryHeader {
-            doc_id: DocId(id),
-            kind: EntryKind::Change,
-            blob_id: BlobId(id),
-            author: DeviceId([1; 32]),
-            key_epoch: 0,
-        },
-        body: (0..body_len).map(|i| (i as u32 ^ n) as u8).collect(),
-    }
+    let header = EntryHeader {
+        doc_id: DocId(id),
+        kind: EntryKind::Change,
+        blob_id: BlobId(id),
+        author: key.device_id(),
+        key_epoch: 0,
+    };
+    let body = (0..body_len).map(|i| (i as u32 ^ n) as u8).collect();
+    key.sign_entry(workspace, header, body)
+}
+
+/// Entry `n` by device 1 in [`WS`].
+pub fn entry(n: u32, body_len: usize) -> NewEntry {
+    signed_entry(&key(1), WS, n, body_len)
 }
 
 pub fn seqs(acks: &[Acked]) -> Vec<u64> {
