@@ -99,6 +99,18 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    run_then(config, listener, shutdown, |_| {}).await
+}
+
+/// [`run`], calling `ready` with the bound address once the store is open
+/// and a first start's setup code is issued: from then on, requests are
+/// answered and `setup-code` run beside the relay is not overtaken.
+pub async fn run_then(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), ServerError> {
     config.validate()?;
     let local_addr = listener.local_addr().map_err(|source| ServerError::Io {
         what: "reading the bound address".into(),
@@ -119,6 +131,7 @@ pub async fn run(
 
     let (stop_sockets, stop_rx) = watch::channel(false);
     let state = AppState::new(store, &config, origin, stop_rx.clone());
+    ready(local_addr);
     let mut open_sockets = state.open_sockets();
     let pruning = tokio::spawn(prune_periodically(
         state.clone(),

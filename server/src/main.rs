@@ -42,15 +42,20 @@ async fn main() -> anyhow::Result<()> {
 
     tracing::info!(?config, "starting");
     let listener = server::bind(&config.bind).await?;
-    let addr = listener.local_addr().context("reading the bound address")?;
-    // The one line on stdout: `cargo xtask run` and tests wait for it to
-    // learn the port. Everything else goes to stderr.
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on http://{addr}").context("writing to stdout")?;
-    stdout.flush().context("writing to stdout")?;
-    drop(stdout);
-
-    server::run(config, listener, shutdown_signal()).await?;
+    // The one line on stdout, once the store is open and a first start's
+    // setup code issued: `cargo xtask run` and tests wait for it to learn
+    // the port and to know they can run `setup-code`. Everything else goes
+    // to stderr.
+    server::run_then(config, listener, shutdown_signal(), |addr| {
+        let mut stdout = std::io::stdout().lock();
+        if writeln!(stdout, "listening on http://{addr}")
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            tracing::warn!("could not write the listening line to stdout");
+        }
+    })
+    .await?;
     Ok(())
 }
 

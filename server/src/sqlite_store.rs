@@ -217,6 +217,12 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     for (done, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        // Another process (`setup-code` beside a starting relay) may have
+        // run this migration since the version was read above.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now > done as i64 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", done as i64 + 1)?;
         tx.commit()?;

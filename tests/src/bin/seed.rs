@@ -1,62 +1,86 @@
 //! Seeds a running relay with synthetic cases (`shared::synthetic`), the way
-//! a device would upload them: one Automerge document per case, its first
-//! change as one `Change` entry, entries pushed in batches.
+//! a device uploads them: one Automerge document per case, its first change
+//! as one signed `Change` entry, through the native client (the same sync
+//! engine as the browser).
 //!
 //! ```text
-//! seed [--relay ws://127.0.0.1:8080/v1/sync] [--cases 1000] [--seed 1]
-//!      [--workspace HEX] [--batch-bytes 524288] [--jobs CPUS] [--dry-run]
+//! seed [--relay URL] [--code CODE | --invite LINK] [--state DIR] [--cases 1000]
+//!      [--seed 1] [--batch 500] [--jobs CPUS] [--dry-run] [--json-out FILE]
 //! ```
 //!
-//! `--workspace` defaults to 32 zero hex digits, the workspace the app uses
-//! until workspaces and invites exist. `--dry-run` makes the documents but
-//! connects to no relay (to time generation). Every run uses a fresh random
-//! device id and random doc and blob ids, so running it twice stores the
-//! cases twice. `cargo xtask seed -- ARGS` builds and runs it in release mode.
+//! The seeding device keeps its state in `--state` (default
+//! `./homeward-seed-state`), in the same format as the `homeward` tool: with
+//! `--code` it creates a new workspace and is its admin, so
+//! `homeward --state ./homeward-seed-state invite` then makes links for
+//! browsers; with `--invite` it joins an existing workspace; with neither it
+//! reuses the workspace already in `--state`. Every case gets a fresh random
+//! doc id, so seeding twice stores the cases twice. `cargo xtask seed --
+//! ARGS` builds and runs it in release mode.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail, ensure};
-use homeward_e2e::{RelayClient, change_entry, random_device, random_doc};
+use native_client::{ClientOptions, NativeClient};
 use shared::case_doc::{CaseDoc, EditContext};
-use shared::ids::WorkspaceId;
+use shared::ids::{DeviceId, DocId};
 use shared::partial_date::Date;
 use shared::synthetic::generate;
-use shared::wire::{MAX_PUSH_BODY_BYTES, NewEntry};
 use tokio::sync::mpsc;
 
 const USAGE: &str = "\
-usage: seed [--relay URL] [--cases N] [--seed S] [--workspace HEX] [--batch-bytes B]
-            [--jobs J] [--dry-run]
+usage: seed [--relay URL] [--code CODE | --invite LINK] [--state DIR] [--cases N] [--seed S]
+            [--batch N] [--jobs J] [--dry-run] [--json-out FILE]
 
-  --relay URL        the relay's sync endpoint (default ws://127.0.0.1:8080/v1/sync)
+  --relay URL        the relay, http(s)://HOST:PORT (default http://127.0.0.1:8080); only
+                     needed with --code (an invite link names its relay)
+  --code CODE        create a new workspace with the relay's one-time setup code
+                     (`homeward-server setup-code`, or the relay's first-start log)
+  --invite LINK      join the workspace of an invite link (documenter or admin)
+  --state DIR        the seeding device's state (default ./homeward-seed-state); without
+                     --code or --invite, the workspace already in it is used
   --cases N          how many synthetic cases to upload (default 1000)
   --seed S           seed of the case generator; the same seed gives the same cases (default 1)
-  --workspace HEX    32 hex digits (default: all zeros, the app's default workspace)
-  --batch-bytes B    most body bytes per push (default 524288)
+  --batch N          cases stored per transaction (default 500)
   --jobs J           threads making documents (default: the number of CPUs)
-  --dry-run          make the documents, time it, upload nothing
+  --dry-run          make the documents, time it, upload nothing (no relay, no state)
+  --json-out FILE    write the cases as a JSON array (input for `homeward push FILE`) and stop
 ";
+
+/// How long the whole upload may take after the last case was stored.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Debug)]
+enum Join {
+    Code(String),
+    Invite(String),
+    Existing,
+}
 
 #[derive(Debug)]
 struct Args {
     relay: String,
+    join: Join,
+    state: PathBuf,
     cases: usize,
     seed: u64,
-    workspace: WorkspaceId,
-    batch_bytes: usize,
+    batch: usize,
     jobs: usize,
     dry_run: bool,
+    json_out: Option<PathBuf>,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args> {
     let mut out = Args {
-        relay: "ws://127.0.0.1:8080/v1/sync".to_owned(),
+        relay: "http://127.0.0.1:8080".to_owned(),
+        join: Join::Existing,
+        state: PathBuf::from("./homeward-seed-state"),
         cases: 1000,
         seed: 1,
-        workspace: WorkspaceId([0; 16]),
-        batch_bytes: 512 * 1024,
+        batch: 500,
         jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
         dry_run: false,
+        json_out: None,
     };
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -71,16 +95,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args> {
         };
         match flag.as_str() {
             "--relay" => out.relay = value("--relay")?,
+            "--code" => out.join = Join::Code(value("--code")?),
+            "--invite" => out.join = Join::Invite(value("--invite")?),
+            "--state" => out.state = value("--state")?.into(),
             "--cases" => out.cases = value("--cases")?.parse().context("--cases")?,
             "--seed" => out.seed = value("--seed")?.parse().context("--seed")?,
-            "--workspace" => {
-                out.workspace = value("--workspace")?.parse().context("--workspace")?
-            }
-            "--batch-bytes" => {
-                out.batch_bytes = value("--batch-bytes")?.parse().context("--batch-bytes")?
-            }
+            "--batch" => out.batch = value("--batch")?.parse().context("--batch")?,
             "--jobs" => out.jobs = value("--jobs")?.parse().context("--jobs")?,
             "--dry-run" => out.dry_run = true,
+            "--json-out" => out.json_out = Some(value("--json-out")?.into()),
             "-h" | "--help" => {
                 print!("{USAGE}");
                 std::process::exit(0);
@@ -89,14 +112,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args> {
         }
     }
     ensure!(out.jobs >= 1, "--jobs must be at least 1");
-    ensure!(
-        (1..=MAX_PUSH_BODY_BYTES).contains(&out.batch_bytes),
-        "--batch-bytes must be between 1 and {MAX_PUSH_BODY_BYTES}"
-    );
-    ensure!(
-        out.relay.starts_with("ws://") || out.relay.starts_with("wss://"),
-        "--relay must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080/v1/sync"
-    );
+    ensure!(out.batch >= 1, "--batch must be at least 1");
     Ok(out)
 }
 
@@ -107,106 +123,59 @@ fn now_ms() -> i64 {
         .unwrap_or_default()
 }
 
-/// One push's worth of entries.
-struct Batch {
-    entries: Vec<NewEntry>,
-    cases: usize,
-    bytes: usize,
-}
-
-/// Generates the cases and their documents on a thread of its own (so
-/// making documents overlaps uploading) and sends them in batches.
-///
-/// With several jobs, job `job` makes the cases whose index is `job` modulo
-/// `jobs` (generating is cheap; making an Automerge document is not), so the
-/// cases are the same whatever the number of jobs.
-fn produce(args: &Args, job: usize, ctx: EditContext, tx: mpsc::Sender<Result<Batch>>) {
-    let device = ctx.device;
-    let mut batch = Batch {
-        entries: Vec::new(),
-        cases: 0,
-        bytes: 0,
-    };
+/// Makes the documents of the cases whose index is `job` modulo `jobs`
+/// (generating is cheap, making an Automerge document is not), so the cases
+/// are the same whatever the number of jobs; sends each document's id and
+/// first change.
+fn produce(args: &Args, job: usize, ctx: EditContext, tx: mpsc::Sender<Result<(DocId, Vec<u8>)>>) {
     let cases = generate(args.seed, args.cases, ctx.today)
         .enumerate()
         .filter(|(i, _)| i % args.jobs == job);
     for (i, case) in cases {
-        let body = match CaseDoc::create(case, &ctx) {
-            Ok((_, body)) => body,
-            Err(e) => {
-                let _ = tx.blocking_send(
-                    Err(e).with_context(|| format!("case {i} (seed {})", args.seed)),
-                );
-                return;
-            }
-        };
-        if !batch.entries.is_empty() && batch.bytes + body.len() > args.batch_bytes {
-            let full = std::mem::replace(
-                &mut batch,
-                Batch {
-                    entries: Vec::new(),
-                    cases: 0,
-                    bytes: 0,
-                },
-            );
-            if tx.blocking_send(Ok(full)).is_err() {
-                return; // the uploader failed and said why
-            }
+        let made = CaseDoc::create(case, &ctx)
+            .map(|(_, body)| (DocId::random(&mut rand::rng()), body))
+            .with_context(|| format!("case {i} (seed {})", args.seed));
+        let failed = made.is_err();
+        if tx.blocking_send(made).is_err() || failed {
+            return; // the uploader stopped, or was told why
         }
-        batch.bytes += body.len();
-        batch.cases += 1;
-        batch.entries.push(change_entry(random_doc(), device, body));
-    }
-    if !batch.entries.is_empty() {
-        let _ = tx.blocking_send(Ok(batch));
     }
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let args = parse_args(std::env::args().skip(1))?;
-    let device = random_device();
     let start = Instant::now();
+    let today = Date::from_unix_ms(now_ms());
 
-    let mut client = if args.dry_run {
-        None
-    } else {
-        let client = RelayClient::connect_url(&args.relay, args.workspace, device)
-            .await
-            .with_context(|| format!("is a relay running at {}?", args.relay))?;
+    if let Some(path) = &args.json_out {
+        let cases: Vec<_> = generate(args.seed, args.cases, today).collect();
+        let json = serde_json::to_string_pretty(&cases)?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
         println!(
-            "seeding {} cases (seed {}) into workspace {} at {} as device {}; head was {}",
+            "wrote {} cases (seed {}) to {}",
             args.cases,
             args.seed,
-            args.workspace,
-            args.relay,
-            &device.to_hex()[..16],
-            client.welcome_head
+            path.display()
         );
-        Some(client)
-    };
-    if args.dry_run {
-        // Generation alone first, then generation and documents together.
-        let today = Date::from_unix_ms(now_ms());
-        let names: usize = generate(args.seed, args.cases, today)
-            .map(|c| std::hint::black_box(c).identity.surname.len())
-            .sum();
-        println!(
-            "dry run: generated {} cases (seed {}) in {:.2} s ({names} bytes of surnames); \
-             now making their documents, uploading nothing",
-            args.cases,
-            args.seed,
-            start.elapsed().as_secs_f64()
-        );
+        return Ok(());
     }
 
-    let (tx, mut rx) = mpsc::channel::<Result<Batch>>(4);
-    let now_ms = now_ms();
+    let client = if args.dry_run {
+        None
+    } else {
+        Some(connect(&args).await?)
+    };
+    let device = client
+        .as_ref()
+        .map_or(DeviceId([0; 32]), NativeClient::device_id);
     let ctx = EditContext {
         device,
-        now_ms,
-        today: Date::from_unix_ms(now_ms),
+        now_ms: now_ms(),
+        today,
     };
+
+    let (tx, mut rx) = mpsc::channel::<Result<(DocId, Vec<u8>)>>(args.batch.min(4096));
     let args = std::sync::Arc::new(args);
     let producers: Vec<_> = (0..args.jobs)
         .map(|job| {
@@ -216,29 +185,36 @@ async fn main() -> Result<()> {
         .collect();
     drop(tx);
 
-    let (mut cases, mut bytes, mut pushes) = (0usize, 0usize, 0usize);
+    let (mut cases, mut bytes) = (0usize, 0usize);
     let mut next_report = 1000;
-    let mut head = None;
-    while let Some(batch) = rx.recv().await {
-        let batch = batch?;
-        if let Some(client) = client.as_mut() {
-            let acks = client.push(&batch.entries).await.with_context(|| {
-                format!(
-                    "pushing {} entries after {cases} cases",
-                    batch.entries.len()
-                )
-            })?;
-            head = acks.last().map(|a| a.seq);
-            pushes += 1;
+    let mut batch = Vec::with_capacity(args.batch);
+    loop {
+        let next = rx.recv().await.transpose()?;
+        let done = next.is_none();
+        if let Some((doc, body)) = next {
+            bytes += body.len();
+            batch.push((doc, body));
         }
-        cases += batch.cases;
-        bytes += batch.bytes;
-        while cases >= next_report {
-            println!(
-                "{cases} cases, {bytes} bytes, {:.1} s",
-                start.elapsed().as_secs_f64()
-            );
-            next_report += 1000;
+        if batch.len() >= args.batch || (done && !batch.is_empty()) {
+            cases += batch.len();
+            if let Some(client) = &client {
+                client
+                    .enqueue_changes(std::mem::take(&mut batch))
+                    .await
+                    .with_context(|| format!("storing cases after {cases}"))?;
+            } else {
+                batch.clear();
+            }
+            while cases >= next_report {
+                eprintln!(
+                    "{cases} cases, {bytes} bytes, {:.1} s",
+                    start.elapsed().as_secs_f64()
+                );
+                next_report += 1000;
+            }
+        }
+        if done {
+            break;
         }
     }
     for producer in producers {
@@ -247,16 +223,69 @@ async fn main() -> Result<()> {
             .map_err(|_| anyhow::anyhow!("a case generator thread panicked"))?;
     }
 
+    let mut head = None;
+    if let Some(client) = client {
+        let status = client
+            .sync_until_current(SYNC_TIMEOUT)
+            .await
+            .context("uploading; what is stored is uploaded by the next run with this --state")?;
+        head = Some(status.head);
+        let counters = client.counters();
+        eprintln!(
+            "wire: {} bytes sent, {} received",
+            counters.bytes_sent, counters.bytes_received
+        );
+        client.close().await;
+    }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "done: {cases} cases, {bytes} bytes of changes ({} bytes per case), {pushes} pushes, \
-         {secs:.1} s ({:.0} cases/s){}",
+        "done: {cases} cases, {bytes} bytes of changes ({} bytes per case), {secs:.1} s \
+         ({:.0} cases/s){}",
         bytes.checked_div(cases).unwrap_or(0),
         cases as f64 / secs.max(1e-9),
         head.map(|h| format!("; head now {h}")).unwrap_or_default()
     );
-    if let Some(client) = client {
-        client.close().await;
-    }
     Ok(())
+}
+
+/// Opens the seeding device's state and makes sure it is in a workspace.
+async fn connect(args: &Args) -> Result<NativeClient> {
+    let client = NativeClient::open_with(&args.state, ClientOptions::default())
+        .with_context(|| format!("opening the seed state {}", args.state.display()))?;
+    let timeout = Duration::from_secs(30);
+    match &args.join {
+        Join::Code(code) => {
+            let workspace = client
+                .setup(&args.relay, code, timeout)
+                .await
+                .with_context(|| format!("creating a workspace on {}", args.relay))?;
+            println!(
+                "created workspace {workspace}; invite browsers with \
+                 `homeward --state {} invite`",
+                args.state.display()
+            );
+        }
+        Join::Invite(link) => {
+            let joined = client.join(link, timeout).await.context("joining")?;
+            println!(
+                "joined workspace {} as {}",
+                joined.workspace,
+                joined.role.as_str()
+            );
+        }
+        Join::Existing => {
+            let status = client.status().await?;
+            let Some(workspace) = status.workspace else {
+                bail!(
+                    "{} has no workspace: pass --code CODE (new workspace) or --invite LINK\n{USAGE}",
+                    args.state.display()
+                );
+            };
+            println!(
+                "seeding workspace {workspace} from {}",
+                args.state.display()
+            );
+        }
+    }
+    Ok(client)
 }
