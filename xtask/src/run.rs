@@ -43,7 +43,9 @@ pub fn run(ctx: &Ctx, extra: &[String]) -> Result<()> {
             cmd = cmd.args([flag, value]);
         }
     }
-    let data_dir = ctx.root.join(option_value(extra, "--data-dir").unwrap_or("data"));
+    let data_dir = ctx
+        .root
+        .join(option_value(extra, "--data-dir").unwrap_or("data"));
     let mut child = cmd.args(extra).spawn_piped_stdout()?;
 
     // Forward the server's stdout line by line; point at the URL once it listens.
@@ -105,7 +107,10 @@ fn invite_link(ctx: &Ctx, [server, cli]: [&Path; 2], data_dir: &Path, url: &str)
         let workspace = homeward()
             .args(["setup", "--relay", url, "--code", &code])
             .output()?;
-        println!("created workspace {workspace}; its admin device is {}", state.display());
+        println!(
+            "created workspace {workspace}; its admin device is {}",
+            state.display()
+        );
     }
     homeward()
         .args(["invite", "--role", "documenter", "--ttl", "1d"])
