@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use crate::ids::{DeviceId, WorkspaceId};
+use crate::sealing::SealedBody;
 use crate::wire::{Entry, EntryHeader, NewEntry};
 
 const AUTH_CONTEXT: &[u8] = b"homeward/auth/2\0";
@@ -115,11 +116,12 @@ impl DeviceKey {
     }
 
     /// An entry ready to upload, signed by this device as its author.
+    /// Devices get `body` from `WorkspaceKey::seal` (see `EntrySealer`).
     pub fn sign_entry(
         &self,
         workspace: WorkspaceId,
         header: EntryHeader,
-        body: Vec<u8>,
+        body: SealedBody,
     ) -> NewEntry {
         debug_assert_eq!(
             header.author,
@@ -128,7 +130,7 @@ impl DeviceKey {
         );
         let signature = Signature(
             self.0
-                .sign(&entry_message(workspace, &header, &body))
+                .sign(&entry_message(workspace, &header, body.as_bytes()))
                 .to_bytes(),
         );
         NewEntry {
@@ -193,7 +195,7 @@ impl NewEntry {
     pub fn verify(&self, workspace: WorkspaceId) -> Result<(), SignatureError> {
         verify(
             self.header.author,
-            &entry_message(workspace, &self.header, &self.body),
+            &entry_message(workspace, &self.header, self.body.as_bytes()),
             &self.signature,
         )
     }
@@ -203,7 +205,7 @@ impl Entry {
     pub fn verify(&self, workspace: WorkspaceId) -> Result<(), SignatureError> {
         verify(
             self.header.author,
-            &entry_message(workspace, &self.header, &self.body),
+            &entry_message(workspace, &self.header, self.body.as_bytes()),
             &self.signature,
         )
     }
@@ -248,7 +250,7 @@ mod tests {
         let entry = k.sign_entry(
             WorkspaceId([0xaa; 16]),
             header(k.device_id()),
-            vec![1, 2, 3],
+            SealedBody::from_received(vec![1, 2, 3]),
         );
         assert_eq!(
             hex::encode(entry.signature.0),
@@ -271,7 +273,11 @@ mod tests {
     fn every_flipped_bit_is_caught() {
         let k = key();
         let ws = WorkspaceId([0xaa; 16]);
-        let entry = k.sign_entry(ws, header(k.device_id()), b"opaque body".to_vec());
+        let entry = k.sign_entry(
+            ws,
+            header(k.device_id()),
+            SealedBody::from_received(b"opaque body".to_vec()),
+        );
         entry.verify(ws).unwrap();
         let bytes = postcard::to_allocvec(&entry).unwrap();
         for bit in 0..bytes.len() * 8 {

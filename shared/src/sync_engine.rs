@@ -16,7 +16,10 @@
 //! - pushes go out in outbox order, one push in flight at a time, so the
 //!   relay's log order respects each device's causal order;
 //! - at most one pull or bootstrap page is outstanding or being applied;
-//! - entries whose signature does not verify never reach the driver;
+//! - plaintext reaches the driver only as `OpenedEntry`s (signature
+//!   verified, body opened); entries that fail are handed over as
+//!   `Quarantined`, and the cursor passes them all the same, so one bad
+//!   blob never stops sync;
 //! - the device answers only challenges naming the origin it dialled.
 
 use std::collections::{BTreeSet, VecDeque};
@@ -24,7 +27,8 @@ use std::collections::{BTreeSet, VecDeque};
 use rand_core::RngCore;
 
 use crate::ids::{BlobId, DocId, Seq, WorkspaceId};
-use crate::signing::{AuthChallenge, DeviceKey};
+use crate::sealing::{EntrySealer, OpenedEntry, Quarantined};
+use crate::signing::AuthChallenge;
 use crate::wire::{
     Acked, BootstrapResume, ClientMsg, DEFAULT_PULL_BYTES, DeviceInfo, Entry, EntryKind, ErrorCode,
     MAX_PUSH_BODY_BYTES, NewEntry, Redeem, Role, ServerMsg,
@@ -66,8 +70,8 @@ impl Default for SyncConfig {
 /// What the driver loaded from durable storage to start an engine.
 #[derive(Debug)]
 pub struct SyncSetup {
-    pub workspace: WorkspaceId,
-    pub key: DeviceKey,
+    /// Workspace, device key and workspace key.
+    pub sealer: EntrySealer,
     /// The relay origin this device dials (`https://relay.example`), as
     /// normalised by `invite_link::origin_of`.
     pub origin: String,
@@ -147,10 +151,12 @@ pub enum SyncEffect {
     ScheduleReconnect {
         delay_ms: u64,
     },
-    /// Merge these entries, persist the documents and set the stored cursor
-    /// to `through` in one durable step, then send [`SyncEvent::Applied`].
+    /// Merge these entries, keep the quarantined ones aside (counted,
+    /// never merged), persist the documents and set the stored cursor to
+    /// `through` in one durable step, then send [`SyncEvent::Applied`].
     Apply {
-        entries: Vec<Entry>,
+        entries: Vec<OpenedEntry>,
+        quarantined: Vec<Quarantined>,
         through: Seq,
     },
     /// Merge these entries and persist the documents together with the
@@ -158,7 +164,8 @@ pub enum SyncEffect {
     /// when `next` is `None`, the cursor `upto` (and no bootstrap state).
     /// Then send [`SyncEvent::BootstrapApplied`].
     ApplyBootstrap {
-        entries: Vec<Entry>,
+        entries: Vec<OpenedEntry>,
+        quarantined: Vec<Quarantined>,
         upto: Seq,
         next: Option<BootstrapResume>,
     },
@@ -216,8 +223,9 @@ pub struct SyncStatus {
     /// Set while a bootstrap is under way (`docs_total` is 0 until the
     /// first page arrives).
     pub bootstrap: Option<BootstrapProgress>,
-    /// Entries dropped because their signature did not verify.
-    pub rejected_entries: u64,
+    /// Entries quarantined this session: their signature did not verify or
+    /// their body did not open.
+    pub quarantined_entries: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,8 +257,7 @@ struct Boot {
 #[derive(Debug)]
 pub struct SyncEngine {
     config: SyncConfig,
-    workspace: WorkspaceId,
-    key: DeviceKey,
+    sealer: EntrySealer,
     origin: String,
     redeem: Option<Redeem>,
     network_up: bool,
@@ -267,7 +274,7 @@ pub struct SyncEngine {
     failures: u32,
     last_sync_ms: Option<i64>,
     last_error: Option<String>,
-    rejected_entries: u64,
+    quarantined_entries: u64,
     /// The last bootstrap page's `upto`: the cursor once the last page is
     /// applied.
     boot_upto: Seq,
@@ -280,8 +287,7 @@ impl SyncEngine {
     pub fn new(config: SyncConfig, setup: SyncSetup) -> SyncEngine {
         SyncEngine {
             config,
-            workspace: setup.workspace,
-            key: setup.key,
+            sealer: setup.sealer,
             origin: setup.origin,
             redeem: setup.redeem,
             network_up: false,
@@ -303,7 +309,7 @@ impl SyncEngine {
             failures: 0,
             last_sync_ms: None,
             last_error: None,
-            rejected_entries: 0,
+            quarantined_entries: 0,
             boot_upto: Seq::ZERO,
             to_compact: BTreeSet::new(),
             admin_queue: VecDeque::new(),
@@ -312,11 +318,12 @@ impl SyncEngine {
     }
 
     pub fn workspace(&self) -> WorkspaceId {
-        self.workspace
+        self.sealer.workspace
     }
 
-    pub fn key(&self) -> &DeviceKey {
-        &self.key
+    /// Seals and signs local changes for the outbox.
+    pub fn sealer(&self) -> &EntrySealer {
+        &self.sealer
     }
 
     pub fn status(&self) -> SyncStatus {
@@ -337,7 +344,7 @@ impl SyncEngine {
             role: self.role,
             refused: self.refused,
             bootstrap: self.boot.map(|b| b.progress),
-            rejected_entries: self.rejected_entries,
+            quarantined_entries: self.quarantined_entries,
         }
     }
 
@@ -394,8 +401,8 @@ impl SyncEngine {
                     self.conn = Conn::Hello;
                     fx.push(SyncEffect::Send(
                         ClientMsg::Hello {
-                            workspace: self.workspace,
-                            device: self.key.device_id(),
+                            workspace: self.sealer.workspace,
+                            device: self.sealer.device.device_id(),
                         }
                         .encode(),
                     ));
@@ -505,12 +512,12 @@ impl SyncEngine {
                     self.fail(rng, fx);
                     return;
                 }
-                let signature = self.key.sign_auth(&AuthChallenge {
+                let signature = self.sealer.device.sign_auth(&AuthChallenge {
                     origin: &origin,
                     nonce,
                     issued_ms,
-                    workspace: self.workspace,
-                    device: self.key.device_id(),
+                    workspace: self.sealer.workspace,
+                    device: self.sealer.device.device_id(),
                 });
                 self.conn = Conn::Answered;
                 fx.push(SyncEffect::Send(
@@ -597,9 +604,13 @@ impl SyncEngine {
                 }
                 self.head = self.head.max(head);
                 let through = entries.last().map(|e| e.seq).unwrap_or(self.cursor);
-                let entries = self.verified(entries);
+                let (entries, quarantined) = self.open(entries);
                 self.pull = Pull::Applying { has_more };
-                fx.push(SyncEffect::Apply { entries, through });
+                fx.push(SyncEffect::Apply {
+                    entries,
+                    quarantined,
+                    through,
+                });
             }
             ServerMsg::BootstrapPage {
                 entries,
@@ -618,10 +629,11 @@ impl SyncEngine {
                 };
                 self.boot_upto = upto;
                 self.head = self.head.max(upto);
-                let entries = self.verified(entries);
+                let (entries, quarantined) = self.open(entries);
                 self.pull = Pull::Applying { has_more: false };
                 fx.push(SyncEffect::ApplyBootstrap {
                     entries,
+                    quarantined,
                     upto,
                     next,
                 });
@@ -658,14 +670,19 @@ impl SyncEngine {
         }
     }
 
-    /// Drops entries whose signature does not verify: the relay checked
-    /// them, but a device trusts only its peers' keys, not the relay.
-    fn verified(&mut self, mut entries: Vec<Entry>) -> Vec<Entry> {
-        let before = entries.len();
-        let workspace = self.workspace;
-        entries.retain(|e| e.verify(workspace).is_ok());
-        self.rejected_entries += (before - entries.len()) as u64;
-        entries
+    /// Verifies and opens each entry: a device trusts only its peers' keys
+    /// and the workspace key, not the relay.
+    fn open(&mut self, entries: Vec<Entry>) -> (Vec<OpenedEntry>, Vec<Quarantined>) {
+        let mut opened = Vec::with_capacity(entries.len());
+        let mut quarantined = Vec::new();
+        for entry in entries {
+            match self.sealer.open(entry) {
+                Ok(e) => opened.push(e),
+                Err(q) => quarantined.push(*q),
+            }
+        }
+        self.quarantined_entries += quarantined.len() as u64;
+        (opened, quarantined)
     }
 
     fn admin_reply(&mut self, reply: AdminReply, fx: &mut Vec<SyncEffect>) {
@@ -809,7 +826,8 @@ impl SyncEngine {
 mod tests {
     use super::*;
     use crate::ids::DeviceId;
-    use crate::wire::EntryHeader;
+    use crate::sealing::{OpenError, SealedBody, WorkspaceKey};
+    use crate::signing::DeviceKey;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
@@ -820,19 +838,27 @@ mod tests {
         DeviceKey::from_secret(&[1; 32])
     }
 
+    fn sealer() -> EntrySealer {
+        EntrySealer {
+            workspace: WS,
+            device: me(),
+            key: WorkspaceKey::from_bytes(0, [2; 32]),
+        }
+    }
+
+    /// A sealed, signed change of document `n` whose plaintext is `[n; 10]`;
+    /// the same `n` gives the same entry.
     fn entry(n: u8) -> NewEntry {
-        let key = me();
-        key.sign_entry(
-            WS,
-            EntryHeader {
-                doc_id: DocId([n; 16]),
-                kind: EntryKind::Change,
-                blob_id: BlobId([n; 16]),
-                author: key.device_id(),
-                key_epoch: 0,
-            },
-            vec![n; 10],
-        )
+        let mut rng = StdRng::seed_from_u64(u64::from(n));
+        sealer().seal(&mut rng, DocId([n; 16]), EntryKind::Change, &[n; 10])
+    }
+
+    fn opened(seq: u64, e: &NewEntry) -> OpenedEntry {
+        OpenedEntry {
+            seq: Seq(seq),
+            header: e.header.clone(),
+            plaintext: vec![e.header.doc_id.0[0]; 10],
+        }
     }
 
     fn logged(seq: u64, e: &NewEntry) -> Entry {
@@ -864,8 +890,7 @@ mod tests {
                 engine: SyncEngine::new(
                     SyncConfig::default(),
                     SyncSetup {
-                        workspace: WS,
-                        key: me(),
+                        sealer: sealer(),
                         origin: ORIGIN.into(),
                         cursor: Seq(cursor),
                         outbox,
@@ -967,14 +992,15 @@ mod tests {
         );
         let batch = vec![logged(2, &entry(2)), logged(3, &entry(3))];
         let fx = h.server(ServerMsg::Batch {
-            entries: batch.clone(),
+            entries: batch,
             head: Seq(3),
             has_more: false,
         });
         assert_eq!(
             fx,
             vec![SyncEffect::Apply {
-                entries: batch,
+                entries: vec![opened(2, &entry(2)), opened(3, &entry(3))],
+                quarantined: vec![],
                 through: Seq(3)
             }]
         );
@@ -1105,7 +1131,8 @@ mod tests {
     #[test]
     fn large_outboxes_are_split_into_pushes_one_at_a_time() {
         let mut h = Harness::new(0, vec![]);
-        h.engine.config.push_body_bytes = 25;
+        // Two sealed 10-byte bodies (51 bytes each) fit, three do not.
+        h.engine.config.push_body_bytes = 110;
         for n in 1..=5 {
             h.on(SyncEvent::Enqueued(entry(n)));
         }
@@ -1283,26 +1310,44 @@ mod tests {
     }
 
     #[test]
-    fn entries_with_bad_signatures_are_dropped_and_counted() {
+    fn bad_entries_are_quarantined_and_the_cursor_passes_them() {
         let mut h = Harness::new(1, vec![]);
-        h.connect(3);
-        let good = logged(2, &entry(2));
-        let mut bad = logged(3, &entry(3));
-        bad.body[0] ^= 1;
+        h.connect(4);
+        let mut forged = logged(3, &entry(3));
+        let mut body = forged.body.clone().into_bytes();
+        body[5] ^= 1;
+        forged.body = SealedBody::from_received(body);
+        // Signed by the author, but sealed under another workspace's key.
+        let stranger = EntrySealer {
+            key: WorkspaceKey::from_bytes(0, [3; 32]),
+            ..sealer()
+        };
+        let mut rng = StdRng::seed_from_u64(9);
+        let foreign = stranger.seal(&mut rng, DocId([4; 16]), EntryKind::Change, b"x");
         let fx = h.server(ServerMsg::Batch {
-            entries: vec![good.clone(), bad],
-            head: Seq(3),
+            entries: vec![logged(2, &entry(2)), forged, logged(4, &foreign)],
+            head: Seq(4),
             has_more: false,
         });
-        // The cursor still passes the bad entry: it can never become valid.
-        assert_eq!(
-            fx,
-            vec![SyncEffect::Apply {
-                entries: vec![good],
-                through: Seq(3)
-            }]
-        );
-        assert_eq!(h.engine.status().rejected_entries, 1);
+        let [
+            SyncEffect::Apply {
+                entries,
+                quarantined,
+                through,
+            },
+        ] = &fx[..]
+        else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(entries, &vec![opened(2, &entry(2))]);
+        assert_eq!(*through, Seq(4), "bad blobs never stop sync");
+        let kinds: Vec<_> = quarantined
+            .iter()
+            .map(|q| (q.seq, q.error.kind()))
+            .collect();
+        assert_eq!(kinds, [(Seq(3), "signature"), (Seq(4), "decrypt")]);
+        assert_eq!(quarantined[1].error, OpenError::Decrypt);
+        assert_eq!(h.engine.status().quarantined_entries, 2);
     }
 
     #[test]
@@ -1330,7 +1375,8 @@ mod tests {
         assert_eq!(
             fx,
             vec![SyncEffect::ApplyBootstrap {
-                entries: vec![logged(7, &entry(4))],
+                entries: vec![opened(7, &entry(4))],
+                quarantined: vec![],
                 upto: Seq(50),
                 next: Some(next),
             }]

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use crate::sealing::SealedBody;
 use crate::signing::Signature;
 
 pub const PROTOCOL_VERSION: u8 = 2;
@@ -53,8 +54,7 @@ pub struct EntryHeader {
 pub struct NewEntry {
     pub header: EntryHeader,
     /// Opaque to the relay.
-    #[serde(with = "serde_bytes_vec")]
-    pub body: Vec<u8>,
+    pub body: SealedBody,
     pub signature: Signature,
 }
 
@@ -63,8 +63,7 @@ pub struct NewEntry {
 pub struct Entry {
     pub seq: Seq,
     pub header: EntryHeader,
-    #[serde(with = "serde_bytes_vec")]
-    pub body: Vec<u8>,
+    pub body: SealedBody,
     pub signature: Signature,
 }
 
@@ -430,7 +429,7 @@ impl NewEntry {
 
 /// Encodes `Vec<u8>` as one length-prefixed byte string instead of a
 /// sequence of varints, which postcard does for a plain `Vec<u8>`.
-mod serde_bytes_vec {
+pub(crate) mod serde_bytes_vec {
     use serde::{Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -497,12 +496,12 @@ mod tests {
             entries: vec![
                 NewEntry {
                     header: header(),
-                    body: vec![0xde, 0xad],
+                    body: SealedBody::from_received(vec![0xde, 0xad]),
                     signature: SIG,
                 },
                 NewEntry {
                     header: snapshot,
-                    body: vec![],
+                    body: SealedBody::from_received(vec![]),
                     signature: SIG,
                 },
             ],
@@ -589,7 +588,7 @@ mod tests {
         let entry = Entry {
             seq: Seq(1),
             header: header(),
-            body: vec![0x01],
+            body: SealedBody::from_received(vec![0x01]),
             signature: SIG,
         };
         let entry_hex = format!(
@@ -730,7 +729,7 @@ mod tests {
                 key_epoch: u32::MAX,
                 ..header()
             },
-            body: vec![0; 300],
+            body: SealedBody::from_received(vec![0; 300]),
             signature: SIG,
         };
         let len = postcard::to_allocvec(&entry).unwrap().len();
