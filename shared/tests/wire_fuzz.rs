@@ -32,6 +32,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::sealing::{EntrySealer, OpenedEntry, Quarantined, SealedBody, WorkspaceKey};
 use shared::signing::{AuthChallenge, DeviceKey, Signature};
 use shared::sync_engine::{SyncConfig, SyncEffect, SyncEngine, SyncEvent, SyncSetup};
 use shared::wire::{
@@ -137,7 +138,7 @@ fn any_blob() -> BoxedStrategy<BlobId> {
 fn arb_new_entry(blob: BoxedStrategy<BlobId>) -> impl Strategy<Value = NewEntry> {
     (arb_header(blob), arb_body(), arb_signature()).prop_map(|(header, body, signature)| NewEntry {
         header,
-        body,
+        body: SealedBody::from_received(body),
         signature,
     })
 }
@@ -147,7 +148,7 @@ fn arb_entry(seq: BoxedStrategy<Seq>, blob: BoxedStrategy<BlobId>) -> impl Strat
         |(seq, header, body, signature)| Entry {
             seq,
             header,
-            body,
+            body: SealedBody::from_received(body),
             signature,
         },
     )
@@ -484,21 +485,33 @@ fn small_server_msg() -> impl Strategy<Value = ServerMsg> {
     arb_server_msg_with(small_seq(), pool_blob(), entry, "[a-z ]{0,12}".boxed())
 }
 
-/// A validly signed entry, except that `body_len` 13 gets a damaged
-/// signature (the engine must drop it, and nothing else).
+fn sealer() -> EntrySealer {
+    EntrySealer {
+        workspace: WS,
+        device: me(),
+        key: WorkspaceKey::from_bytes(0, [0x55; 32]),
+    }
+}
+
+/// A sealed, signed entry of plaintext `[blob; body_len]`, except that
+/// `body_len` 13 gets a damaged signature and 14 is sealed under another
+/// workspace's key: the engine must quarantine those, and nothing else.
 fn pool_entry(blob: u8, body_len: usize) -> NewEntry {
-    let key = me();
-    let mut e = key.sign_entry(
-        WS,
-        EntryHeader {
-            doc_id: DocId([blob; 16]),
-            kind: EntryKind::Change,
-            blob_id: BlobId([blob; 16]),
-            author: key.device_id(),
-            key_epoch: 0,
-        },
-        vec![blob; body_len],
-    );
+    let mut rng = StdRng::seed_from_u64(u64::from(blob) << 16 | body_len as u64);
+    let header = EntryHeader {
+        doc_id: DocId([blob; 16]),
+        kind: EntryKind::Change,
+        blob_id: BlobId([blob; 16]),
+        author: me().device_id(),
+        key_epoch: 0,
+    };
+    let key = if body_len == 14 {
+        WorkspaceKey::from_bytes(0, [0x66; 32])
+    } else {
+        sealer().key
+    };
+    let body = key.seal(&mut rng, WS, &header, &vec![blob; body_len]);
+    let mut e = me().sign_entry(WS, header, body);
     if body_len == 13 {
         e.signature.0[0] ^= 1;
     }
@@ -778,20 +791,30 @@ impl Driver {
                     saw_acked = true;
                     prop_assert_eq!(Some(&given), acks.as_ref(), "Acked without that Ack");
                 }
-                SyncEffect::Apply { through, entries } => {
+                SyncEffect::Apply {
+                    through,
+                    entries,
+                    quarantined,
+                } => {
                     prop_assert!(is_batch, "Apply without a batch");
                     prop_assert!(
                         self.pending_apply.is_none(),
                         "a second Apply before the first was answered"
                     );
-                    check_verified(&entries)?;
-                    if let Some(last) = entries.last() {
-                        prop_assert!(through >= last.seq);
+                    check_opened(&entries, &quarantined)?;
+                    if let Some(last) = entries
+                        .iter()
+                        .map(|e| e.seq)
+                        .chain(quarantined.iter().map(|q| q.seq))
+                        .max()
+                    {
+                        prop_assert!(through >= last);
                     }
                     self.pending_apply = Some(PendingApply::Batch(through));
                 }
                 SyncEffect::ApplyBootstrap {
                     entries,
+                    quarantined,
                     upto,
                     next,
                 } => {
@@ -800,7 +823,7 @@ impl Driver {
                         self.pending_apply.is_none(),
                         "a second apply before the first was answered"
                     );
-                    check_verified(&entries)?;
+                    check_opened(&entries, &quarantined)?;
                     self.pending_apply = Some(PendingApply::Boot(next.is_none().then_some(upto)));
                 }
                 SyncEffect::Joined { role } => self.role = Some(role),
@@ -884,12 +907,21 @@ impl Driver {
     }
 }
 
-fn check_verified(entries: &[Entry]) -> Result<(), TestCaseError> {
+/// What reaches the driver as plaintext is what a pool entry sealed (its
+/// doc id's byte, repeated), never one of the damaged lengths.
+fn check_opened(entries: &[OpenedEntry], quarantined: &[Quarantined]) -> Result<(), TestCaseError> {
     for e in entries {
+        let byte = e.header.doc_id.0[0];
         prop_assert!(
-            e.verify(WS).is_ok(),
-            "an entry with a bad signature reached the driver"
+            e.plaintext.iter().all(|b| *b == byte)
+                && e.plaintext.len() != 13
+                && e.plaintext.len() != 14,
+            "a damaged or foreign entry reached the driver: {:?}",
+            e
         );
+    }
+    for q in quarantined {
+        prop_assert!(!q.error.to_string().is_empty());
     }
     Ok(())
 }
@@ -907,8 +939,7 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
         .collect();
     let cursor = Seq(plan.cursor);
     let setup = SyncSetup {
-        workspace: WS,
-        key: me(),
+        sealer: sealer(),
         origin: ORIGIN.into(),
         cursor,
         outbox: outbox.clone(),
@@ -973,7 +1004,14 @@ fn run_engine(plan: &EnginePlan) -> Result<(), TestCaseError> {
                     .map(|i| {
                         logged(
                             Seq(i),
-                            pool_entry((i % u64::from(BLOBS)) as u8, if i == 2 { 13 } else { 3 }),
+                            pool_entry(
+                                (i % u64::from(BLOBS)) as u8,
+                                match i {
+                                    2 => 13,
+                                    3 => 14,
+                                    _ => 3,
+                                },
+                            ),
                         )
                     })
                     .collect();
