@@ -12,6 +12,7 @@ use shared::case::Case;
 use shared::case_doc::{CaseDoc, CaseEdit};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 use shared::invite_link::InviteLink;
+use shared::sealing::WorkspaceKey;
 use shared::signing::{DeviceKey, secret_hash};
 use shared::sync_engine::{AdminReply, AdminRequest, BootstrapProgress, Connection, SyncConfig};
 use shared::wire::{Acked, DeviceInfo, ErrorCode, Role};
@@ -83,7 +84,10 @@ pub struct ClientStatus {
     pub last_sync_ms: Option<i64>,
     pub last_error: Option<String>,
     pub refused: Option<ErrorCode>,
-    pub rejected_entries: u64,
+    /// Entries of the log this device set aside for good (kept in its
+    /// state, across runs): their signature did not verify or their body
+    /// did not open under the workspace key. Sync skips them.
+    pub quarantined_entries: u64,
     /// A setup code or invite ticket waits to be accepted by the relay.
     pub redeem_pending: bool,
     /// Connected, nothing to upload, nothing to download.
@@ -150,6 +154,7 @@ impl NativeClient {
             }
         };
         let device = key.device_id();
+        let quarantined_entries = store.quarantine_count()?;
         let counters = Arc::new(Counters::default());
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let placeholder = ClientStatus {
@@ -167,7 +172,7 @@ impl NativeClient {
             last_sync_ms: None,
             last_error: state.last_error.clone(),
             refused: None,
-            rejected_entries: 0,
+            quarantined_entries,
             redeem_pending: state.redeem.is_some(),
             in_step: false,
             halted: false,
@@ -248,7 +253,10 @@ impl NativeClient {
     }
 
     /// Creates a new workspace on the relay at `relay_url` with its one-time
-    /// setup code; this device becomes its first admin.
+    /// setup code; this device becomes its first admin, and draws the
+    /// workspace key (from the operating system's random source) that every
+    /// entry is sealed under. The relay never sees the key: it travels only
+    /// in invite links.
     pub async fn setup(
         &self,
         relay_url: &str,
@@ -257,11 +265,17 @@ impl NativeClient {
     ) -> Result<WorkspaceId, ClientError> {
         let origin = origin_from_url(relay_url)?;
         let code = code.trim().to_owned();
+        let mut raw = [0u8; 32];
+        OsRng
+            .try_fill_bytes(&mut raw)
+            .map_err(|e| ClientError::Random(e.to_string()))?;
+        let key = WorkspaceKey::from_bytes(0, raw);
         let joined = self
             .ask_within("setting up the workspace", timeout, |reply| {
                 Request::Setup {
                     origin,
                     code,
+                    key,
                     reply,
                 }
             })
@@ -269,11 +283,19 @@ impl NativeClient {
         Ok(joined.workspace)
     }
 
-    /// Joins the workspace of an invite link (`https://relay/#join=…`).
+    /// Joins the workspace of an invite link (`https://relay/#join=…`),
+    /// which must carry the workspace key.
     pub async fn join(&self, link: &str, timeout: Duration) -> Result<Joined, ClientError> {
         let link = InviteLink::parse(link)?;
+        let Some(raw) = link.workspace_key else {
+            return Err(ClientError::NoKeyInLink);
+        };
+        // Links carry the key without its epoch: keys are not rotated yet,
+        // so every workspace is at epoch 0.
+        let key = WorkspaceKey::from_bytes(0, raw);
         self.ask_within("joining the workspace", timeout, |reply| Request::Join {
             link,
+            key,
             reply,
         })
         .await
@@ -352,8 +374,10 @@ impl NativeClient {
         }
     }
 
-    /// Registers a one-time invite on the relay and returns its link. The
-    /// ticket is drawn here and only its hash goes to the relay.
+    /// Registers a one-time invite on the relay and returns its link, which
+    /// carries the workspace key (in its fragment: whoever holds the link
+    /// can read the workspace). The ticket is drawn here and only its hash
+    /// goes to the relay.
     pub async fn create_invite(
         &self,
         role: Role,
@@ -363,6 +387,7 @@ impl NativeClient {
         let (Some(workspace), Some(origin)) = (status.workspace, status.origin) else {
             return Err(ClientError::NotSetUp);
         };
+        let key = self.ask(|reply| Request::WorkspaceKey { reply }).await?;
         let mut ticket = [0u8; 32];
         OsRng
             .try_fill_bytes(&mut ticket)
@@ -377,7 +402,7 @@ impl NativeClient {
                 origin,
                 workspace,
                 ticket,
-                workspace_key: None,
+                workspace_key: Some(key.to_bytes()),
             }),
             _ => Err(ClientError::UnexpectedReply("an invite")),
         }

@@ -28,8 +28,9 @@ pub async fn run(state: PathBuf, timeout: Duration, command: Command) -> Result<
                 .context("creating the invite (only admins can invite)")?;
             println!("{}", link.to_url());
             eprintln!(
-                "a one-time invite for a {} device, valid for {}; send it over a channel you trust: \
-                 whoever holds it can join",
+                "a one-time invite for a {} device, valid for {}; it carries the workspace key: \
+                 send it only over an end-to-end encrypted channel you trust, since whoever reads \
+                 it can join and read every case",
                 role.as_str(),
                 human_duration(ttl)
             );
@@ -147,6 +148,13 @@ async fn pull(state: &Path, timeout: Duration) -> Result<()> {
         "in step: cursor {} = head, {} documents, {} bytes received, {} sent",
         status.cursor, status.documents, counters.bytes_received, counters.bytes_sent
     );
+    if status.quarantined_entries > 0 {
+        eprintln!(
+            "warning: {} entries did not verify or open with this device's workspace key and \
+             were skipped (see `homeward status`)",
+            status.quarantined_entries
+        );
+    }
     client.close().await;
     Ok(())
 }
@@ -237,6 +245,16 @@ async fn status(state: &Path) -> Result<()> {
     println!("cursor: {}", status.cursor);
     println!("pending uploads: {}", status.pending_uploads);
     println!("documents: {}", status.documents);
+    println!("quarantined entries: {}", status.quarantined_entries);
+    if status.quarantined_entries > 0 {
+        eprintln!(
+            "note: {} entries of the workspace log did not verify or open with this device's \
+             workspace key; they are skipped (headers are kept in the state directory, run with \
+             HOMEWARD_LOG=warn to see which). Tell your coordinator: a device may be faulty or \
+             its key stolen.",
+            status.quarantined_entries
+        );
+    }
     if status.bootstrap_pending {
         println!("bootstrap: interrupted, resumes on the next pull");
     }

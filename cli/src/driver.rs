@@ -16,13 +16,12 @@ use shared::case_doc::{CaseDoc, CaseEdit, EditContext};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 use shared::invite_link::InviteLink;
 use shared::partial_date::Date;
+use shared::sealing::{EntrySealer, OpenedEntry, Quarantined, WorkspaceKey};
 use shared::signing::DeviceKey;
 use shared::sync_engine::{
     AdminReply, AdminRequest, Connection, SyncEffect, SyncEngine, SyncEvent, SyncSetup,
 };
-use shared::wire::{
-    Acked, BootstrapResume, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, Redeem, Role,
-};
+use shared::wire::{Acked, BootstrapResume, EntryKind, ErrorCode, NewEntry, Redeem, Role};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
@@ -43,11 +42,19 @@ pub(crate) enum Request {
     Setup {
         origin: String,
         code: String,
+        /// The new workspace's key, drawn by the caller.
+        key: WorkspaceKey,
         reply: Reply<Joined>,
     },
     Join {
         link: InviteLink,
+        /// From the link.
+        key: WorkspaceKey,
         reply: Reply<Joined>,
+    },
+    /// For an invite link.
+    WorkspaceKey {
+        reply: Reply<WorkspaceKey>,
     },
     ImportCases {
         cases: Vec<Case>,
@@ -262,6 +269,8 @@ pub(crate) struct Driver {
     reconnect_at: Option<Instant>,
     cache: DocCache,
     doc_count: u64,
+    /// Rows in the store's quarantine table.
+    quarantined: u64,
     waiters: Waiters,
     counters: Arc<Counters>,
     status_tx: watch::Sender<ClientStatus>,
@@ -292,6 +301,7 @@ impl Driver {
         status_tx: watch::Sender<ClientStatus>,
     ) -> Result<Driver, ClientError> {
         let doc_count = store.doc_count()?;
+        let quarantined = store.quarantine_count()?;
         let cache = DocCache {
             docs: HashMap::new(),
             capacity: options.doc_cache,
@@ -308,6 +318,7 @@ impl Driver {
             reconnect_at: None,
             cache,
             doc_count,
+            quarantined,
             waiters: Waiters::default(),
             counters,
             status_tx,
@@ -366,12 +377,19 @@ impl Driver {
             self.engine = None;
             return Ok(());
         };
+        let Some(key) = self.state.workspace_key.clone() else {
+            self.engine = None;
+            return Err(ClientError::NoWorkspaceKey(workspace));
+        };
         let outbox = self.store.outbox()?;
         self.engine = Some(SyncEngine::new(
             self.options.sync.clone(),
             SyncSetup {
-                workspace,
-                key: self.key.clone(),
+                sealer: EntrySealer {
+                    workspace,
+                    device: self.key.clone(),
+                    key,
+                },
                 origin,
                 cursor: self.state.cursor,
                 outbox,
@@ -435,13 +453,18 @@ impl Driver {
                     self.reconnect_at = Some(Instant::now() + Duration::from_millis(delay_ms));
                     None
                 }
-                SyncEffect::Apply { entries, through } => Some(self.apply(entries, through)),
+                SyncEffect::Apply {
+                    entries,
+                    quarantined,
+                    through,
+                } => Some(self.apply(entries, quarantined, through)),
                 SyncEffect::ApplyBootstrap {
                     entries,
+                    quarantined,
                     upto,
                     next,
                 } => {
-                    let event = self.apply_bootstrap(entries, upto, next);
+                    let event = self.apply_bootstrap(entries, quarantined, upto, next);
                     if matches!(event, SyncEvent::BootstrapApplied) && next.is_some() {
                         self.bootstrap_pages += 1;
                         if self
@@ -592,21 +615,25 @@ impl Driver {
         }
     }
 
-    /// Merges entries into their documents (the working set), marking the
-    /// ones that changed. A body Automerge refuses is skipped and counted:
-    /// it came signed by a member, so it is a faulty peer, and refusing the
-    /// batch would stall this device for good.
-    fn merge_into(&mut self, set: &mut WorkingSet, entries: &[Entry]) -> Result<(), ClientError> {
+    /// Merges opened entries into their documents (the working set),
+    /// marking the ones that changed. A body Automerge refuses is skipped
+    /// and counted: it came signed and sealed by a member, so it is a faulty
+    /// peer, and refusing the batch would stall this device for good.
+    fn merge_into(
+        &mut self,
+        set: &mut WorkingSet,
+        entries: &[OpenedEntry],
+    ) -> Result<(), ClientError> {
         for entry in entries {
             let doc_id = entry.header.doc_id;
             let work = self.working_doc(set, doc_id)?;
             let before = work.cached.doc.heads();
-            let merged = work.cached.doc.merge(&entry.body);
+            let merged = work.cached.doc.merge(&entry.plaintext);
             if work.cached.doc.heads() != before {
                 // A snapshot is a document chunk: stored as a whole save
                 // rather than appended after another document chunk.
                 let appendable = entry.header.kind == EntryKind::Change;
-                work.changed(&entry.body, appendable);
+                work.changed(&entry.plaintext, appendable);
             }
             if let Err(err) = merged {
                 self.counters.bad_bodies.fetch_add(1, Relaxed);
@@ -616,16 +643,44 @@ impl Driver {
         Ok(())
     }
 
-    fn apply(&mut self, entries: Vec<Entry>, through: Seq) -> SyncEvent {
+    /// Counts and logs entries the engine set aside once they are stored
+    /// (headers only: nothing of a body that did not open is kept).
+    fn quarantined(&mut self, quarantined: &[Quarantined]) {
+        if quarantined.is_empty() {
+            return;
+        }
+        for q in quarantined {
+            warn!(
+                seq = %q.seq,
+                doc = %q.header.doc_id,
+                author = %q.header.author,
+                error = q.error.kind(),
+                "quarantined an entry that does not verify or open; skipping it"
+            );
+        }
+        self.quarantined = match self.store.quarantine_count() {
+            Ok(n) => n,
+            Err(_) => self.quarantined + quarantined.len() as u64,
+        };
+    }
+
+    fn apply(
+        &mut self,
+        entries: Vec<OpenedEntry>,
+        quarantined: Vec<Quarantined>,
+        through: Seq,
+    ) -> SyncEvent {
         let mut set = WorkingSet::default();
         let result = self.merge_into(&mut set, &entries).and_then(|()| {
             let (writes, new_docs) = set.writes();
-            self.store.commit_apply(&writes, through)?;
+            self.store
+                .commit_apply(&writes, &quarantined, through, now_ms())?;
             Ok(new_docs)
         });
         match result {
             Ok(new_docs) => {
                 self.keep(set, new_docs);
+                self.quarantined(&quarantined);
                 self.state.cursor = self.state.cursor.max(through);
                 self.counters
                     .entries_applied
@@ -644,20 +699,23 @@ impl Driver {
 
     fn apply_bootstrap(
         &mut self,
-        entries: Vec<Entry>,
+        entries: Vec<OpenedEntry>,
+        quarantined: Vec<Quarantined>,
         upto: Seq,
         next: Option<BootstrapResume>,
     ) -> SyncEvent {
         let mut set = WorkingSet::default();
         let result = self.merge_into(&mut set, &entries).and_then(|()| {
             let (writes, new_docs) = set.writes();
-            self.store.commit_bootstrap(&writes, upto, next)?;
+            self.store
+                .commit_bootstrap(&writes, &quarantined, upto, next, now_ms())?;
             Ok(new_docs)
         });
         match result {
             Ok(new_docs) => {
                 let docs = set.docs.len() as u64;
                 self.keep(set, new_docs);
+                self.quarantined(&quarantined);
                 self.state.bootstrap = next;
                 if next.is_none() {
                     self.state.cursor = self.state.cursor.max(upto);
@@ -710,16 +768,11 @@ impl Driver {
         }
     }
 
-    fn sign(&self, doc_id: DocId, kind: EntryKind, body: Vec<u8>) -> Option<NewEntry> {
-        let workspace = self.state.workspace?;
-        let header = EntryHeader {
-            doc_id,
-            kind,
-            blob_id: BlobId::random(&mut rand::rng()),
-            author: self.device(),
-            key_epoch: 0,
-        };
-        Some(self.key.sign_entry(workspace, header, body))
+    /// Seals local Automerge bytes under the workspace key and signs them,
+    /// for the outbox. `None` without a workspace (callers checked).
+    fn seal(&self, doc_id: DocId, kind: EntryKind, plaintext: &[u8]) -> Option<NewEntry> {
+        let sealer = self.engine.as_ref()?.sealer();
+        Some(sealer.seal(&mut rand::rng(), doc_id, kind, plaintext))
     }
 
     /// Writes snapshot entries for `due` documents, returns them for the
@@ -739,14 +792,14 @@ impl Driver {
                 }
             };
             let body = cached.doc.save();
+            entries.extend(self.seal(doc_id, EntryKind::Snapshot { covers }, &body));
             // The snapshot is also the most compact form to keep locally.
             writes.push(DocWrite::Replace {
                 doc_id,
-                bytes: body.clone(),
+                bytes: body,
             });
             cached.appended = 0;
             set.docs.insert(doc_id, WorkDoc::new(cached, false));
-            entries.extend(self.sign(doc_id, EntryKind::Snapshot { covers }, body));
         }
         match self.store.commit_local(&writes, &entries) {
             Ok(()) => {
@@ -812,20 +865,26 @@ impl Driver {
             Request::Setup {
                 origin,
                 code,
+                key,
                 reply,
             } => {
                 let workspace = WorkspaceId::random(&mut rand::rng());
-                self.start_joining(workspace, origin, Redeem::SetupCode(code), reply)
+                self.start_joining(workspace, key, origin, Redeem::SetupCode(code), reply)
                     .await;
             }
-            Request::Join { link, reply } => {
+            Request::Join { link, key, reply } => {
                 self.start_joining(
                     link.workspace,
+                    key,
                     link.origin.clone(),
                     Redeem::Ticket(link.ticket),
                     reply,
                 )
                 .await;
+            }
+            Request::WorkspaceKey { reply } => {
+                let key = self.state.workspace_key.clone();
+                let _ = reply.send(key.ok_or(ClientError::NotSetUp));
             }
             Request::ImportCases { cases, reply } => {
                 let result = self.import_cases(cases).await;
@@ -889,6 +948,7 @@ impl Driver {
     async fn start_joining(
         &mut self,
         workspace: WorkspaceId,
+        key: WorkspaceKey,
         origin: String,
         redeem: Redeem,
         reply: Reply<Joined>,
@@ -906,7 +966,7 @@ impl Driver {
         if let Some(old) = self.waiters.joined.take() {
             let _ = old.send(Err(ClientError::Stopped));
         }
-        let result = self.store.set_workspace(workspace, &origin, &redeem);
+        let result = self.store.set_workspace(workspace, &key, &origin, &redeem);
         if let Err(err) = result {
             let _ = reply.send(Err(err));
             return;
@@ -914,6 +974,7 @@ impl Driver {
         self.drop_socket();
         self.reconnect_at = None;
         self.state.workspace = Some(workspace);
+        self.state.workspace_key = Some(key);
         self.state.origin = Some(origin);
         self.state.redeem = Some(redeem);
         self.state.cursor = Seq::ZERO;
@@ -944,7 +1005,7 @@ impl Driver {
             let mut work = WorkDoc::new(CachedDoc { doc, appended: 0 }, true);
             work.changed(&body, true);
             set.docs.insert(doc_id, work);
-            entries.extend(self.sign(doc_id, EntryKind::Change, body));
+            entries.extend(self.seal(doc_id, EntryKind::Change, &body));
             ids.push(doc_id);
         }
         self.enqueue_local(set, entries).await?;
@@ -975,13 +1036,13 @@ impl Driver {
         // The changes since this device's last entry for the document:
         // every local change is enqueued as it is made, so these edits.
         let body = cached.doc.save_after(&before);
+        let entries: Vec<NewEntry> = self
+            .seal(doc_id, EntryKind::Change, &body)
+            .into_iter()
+            .collect();
         let mut work = WorkDoc::new(cached, false);
         work.changed(&body, true);
         set.docs.insert(doc_id, work);
-        let entries: Vec<NewEntry> = self
-            .sign(doc_id, EntryKind::Change, body)
-            .into_iter()
-            .collect();
         self.enqueue_local(set, entries).await?;
         Ok(true)
     }
@@ -1011,7 +1072,7 @@ impl Driver {
                 });
             }
             work.changed(&body, true);
-            entries.extend(self.sign(doc_id, EntryKind::Change, body));
+            entries.extend(self.seal(doc_id, EntryKind::Change, &body));
         }
         let blobs = entries.iter().map(|e| e.header.blob_id).collect();
         self.enqueue_local(set, entries).await?;
@@ -1038,7 +1099,7 @@ impl Driver {
                 .and_then(|s| s.last_error.clone())
                 .or_else(|| self.state.last_error.clone()),
             refused: sync.as_ref().and_then(|s| s.refused),
-            rejected_entries: sync.as_ref().map_or(0, |s| s.rejected_entries),
+            quarantined_entries: self.quarantined,
             redeem_pending: self.state.redeem.is_some(),
             in_step: self.engine.as_ref().is_some_and(SyncEngine::in_step),
             halted: self.halted,
@@ -1100,6 +1161,7 @@ impl Driver {
                     warn!(%err, "could not forget the refused workspace");
                 }
                 self.state.workspace = None;
+                self.state.workspace_key = None;
                 self.state.origin = None;
                 self.state.redeem = None;
                 self.engine = None;
@@ -1140,16 +1202,28 @@ impl Driver {
 mod tests {
     use automerge::transaction::Transactable;
     use automerge::{AutoCommit, ROOT, ReadDoc};
+    use shared::ids::BlobId;
+    use shared::sealing::OpenError;
     use shared::synthetic::generate;
+    use shared::wire::{Entry, EntryHeader};
 
     use super::*;
 
     const WS: WorkspaceId = WorkspaceId([9; 16]);
 
+    fn workspace_key() -> WorkspaceKey {
+        WorkspaceKey::from_bytes(0, [5; 32])
+    }
+
     fn driver(dir: &std::path::Path) -> Driver {
         let mut store = Store::open(dir).unwrap();
         store
-            .set_workspace(WS, "http://127.0.0.1:9", &Redeem::SetupCode("x".into()))
+            .set_workspace(
+                WS,
+                &workspace_key(),
+                "http://127.0.0.1:9",
+                &Redeem::SetupCode("x".into()),
+            )
             .unwrap();
         let state = store.load_state().unwrap();
         let (events, _rx) = tokio::sync::mpsc::unbounded_channel();
@@ -1182,15 +1256,16 @@ mod tests {
             last_sync_ms: None,
             last_error: None,
             refused: None,
-            rejected_entries: 0,
+            quarantined_entries: 0,
             redeem_pending: false,
             in_step: false,
             halted: false,
         }
     }
 
-    /// A peer's change entries for one document: `n` puts of one key.
-    fn remote_entries(doc_id: DocId, n: usize) -> (AutoCommit, Vec<Entry>) {
+    /// A peer's change entries for one document, as the engine hands them
+    /// over once verified and opened: `n` puts of one key.
+    fn remote_entries(doc_id: DocId, n: usize) -> (AutoCommit, Vec<OpenedEntry>) {
         let peer = DeviceKey::from_secret(&[8; 32]);
         let mut doc = AutoCommit::new();
         let mut entries = Vec::new();
@@ -1198,25 +1273,36 @@ mod tests {
             let heads = doc.get_heads();
             doc.put(ROOT, "round", i as u64).unwrap();
             doc.commit();
-            let e = peer.sign_entry(
-                WS,
-                EntryHeader {
+            entries.push(OpenedEntry {
+                seq: Seq(i as u64 + 1),
+                header: EntryHeader {
                     doc_id,
                     kind: EntryKind::Change,
                     blob_id: BlobId([i as u8; 16]),
                     author: peer.device_id(),
                     key_epoch: 0,
                 },
-                doc.save_after(&heads),
-            );
-            entries.push(Entry {
-                seq: Seq(i as u64 + 1),
-                header: e.header,
-                body: e.body,
-                signature: e.signature,
+                plaintext: doc.save_after(&heads),
             });
         }
         (doc, entries)
+    }
+
+    /// What this device uploaded, opened as a peer holding the workspace
+    /// key would (signature checked too).
+    fn opened(d: &Driver, e: &NewEntry) -> Vec<u8> {
+        let logged = Entry {
+            seq: Seq(1),
+            header: e.header.clone(),
+            body: e.body.clone(),
+            signature: e.signature,
+        };
+        let sealer = d.engine.as_ref().unwrap().sealer();
+        assert_eq!(sealer.key, workspace_key());
+        sealer
+            .open(logged)
+            .expect("sealed for this workspace")
+            .plaintext
     }
 
     #[tokio::test]
@@ -1227,11 +1313,11 @@ mod tests {
         let (mut peer_doc, mut entries) = remote_entries(doc_id, 3);
         let mut bad = entries[2].clone();
         bad.seq = Seq(4);
-        bad.body = b"not automerge".to_vec();
+        bad.plaintext = b"not automerge".to_vec();
         entries.push(bad);
 
         assert!(matches!(
-            d.apply(entries.clone(), Seq(4)),
+            d.apply(entries.clone(), vec![], Seq(4)),
             SyncEvent::Applied { through: Seq(4) }
         ));
         // Automerge skips bytes it cannot read (they add no change); either
@@ -1245,10 +1331,110 @@ mod tests {
         // The same entries again (a retry after a lost `Applied`) change
         // nothing and count no new document.
         assert!(matches!(
-            d.apply(entries[..3].to_vec(), Seq(4)),
+            d.apply(entries[..3].to_vec(), vec![], Seq(4)),
             SyncEvent::Applied { through: Seq(4) }
         ));
         assert_eq!(d.doc_count, 1);
+    }
+
+    #[tokio::test]
+    async fn quarantined_entries_are_kept_aside_with_the_cursor_and_never_stop_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = driver(dir.path());
+        let doc_id = DocId([1; 16]);
+        let (mut peer_doc, entries) = remote_entries(doc_id, 3);
+        let set_aside = |seq: u64, error: OpenError| Quarantined {
+            seq: Seq(seq),
+            header: EntryHeader {
+                doc_id: DocId([2; 16]),
+                kind: EntryKind::Change,
+                blob_id: BlobId([0xb0 + seq as u8; 16]),
+                author: DeviceId([7; 32]),
+                key_epoch: 0,
+            },
+            error,
+        };
+        // Seqs 1 and 3 open; 2 does not (moved from another document), and
+        // neither does 4, the last of the batch.
+        let batch = vec![entries[0].clone(), {
+            let mut e = entries[1].clone();
+            e.seq = Seq(3);
+            e
+        }];
+        let bad = vec![
+            set_aside(2, OpenError::Decrypt),
+            set_aside(4, OpenError::Decrypt),
+        ];
+        assert!(matches!(
+            d.apply(batch, bad.clone(), Seq(4)),
+            SyncEvent::Applied { through: Seq(4) }
+        ));
+        assert_eq!(d.store.load_state().unwrap().cursor, Seq(4));
+        assert_eq!(d.status().quarantined_entries, 2);
+        let kept = d.store.quarantined().unwrap();
+        assert_eq!(
+            kept.iter()
+                .map(|q| (q.seq, q.doc_id, q.error.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (Seq(2), DocId([2; 16]), "decrypt"),
+                (Seq(4), DocId([2; 16]), "decrypt")
+            ]
+        );
+        assert_eq!(d.store.doc(DocId([2; 16])).unwrap(), None, "nothing merged");
+
+        // A bootstrap page delivering one of them again, and a new one.
+        assert!(matches!(
+            d.apply_bootstrap(
+                vec![entries[2].clone()],
+                vec![
+                    bad[0].clone(),
+                    set_aside(9, OpenError::UnknownEpoch { epoch: 1 })
+                ],
+                Seq(9),
+                None,
+            ),
+            SyncEvent::BootstrapApplied
+        ));
+        assert_eq!(d.store.load_state().unwrap().cursor, Seq(9));
+        assert_eq!(d.status().quarantined_entries, 3);
+        let mut stored = AutoCommit::load(&d.store.doc(doc_id).unwrap().unwrap().0).unwrap();
+        assert_eq!(stored.get_heads(), peer_doc.get_heads());
+
+        // The count is durable: a reopened client reports it before syncing.
+        drop(d);
+        let d = Driver::new(
+            ClientOptions::default(),
+            Store::open(dir.path()).unwrap(),
+            Store::open(dir.path()).unwrap().load_state().unwrap(),
+            DeviceKey::from_secret(&[4; 32]),
+            tokio::sync::mpsc::unbounded_channel().0,
+            Arc::new(Counters::default()),
+            watch::channel(placeholder_status()).0,
+        )
+        .unwrap();
+        assert_eq!(d.status().quarantined_entries, 3);
+    }
+
+    #[tokio::test]
+    async fn a_state_without_a_workspace_key_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let mut state = store.load_state().unwrap();
+        state.workspace = Some(WS);
+        state.origin = Some("http://127.0.0.1:9".into());
+        let err = Driver::new(
+            ClientOptions::default(),
+            store,
+            state,
+            DeviceKey::from_secret(&[4; 32]),
+            tokio::sync::mpsc::unbounded_channel().0,
+            Arc::new(Counters::default()),
+            watch::channel(placeholder_status()).0,
+        )
+        .unwrap_err();
+        assert!(matches!(err, ClientError::NoWorkspaceKey(WS)), "{err}");
+        assert!(err.to_string().contains("new invite link"), "{err}");
     }
 
     #[tokio::test]
@@ -1257,7 +1443,7 @@ mod tests {
         let mut d = driver(dir.path());
         let doc_id = DocId([1; 16]);
         let (mut peer_doc, entries) = remote_entries(doc_id, 5);
-        d.apply(entries, Seq(5));
+        d.apply(entries, vec![], Seq(5));
 
         let snapshots = d.compact(&[(doc_id, Seq(5)), (DocId([2; 16]), Seq(5))]);
         assert_eq!(
@@ -1271,7 +1457,7 @@ mod tests {
         assert_eq!(snap.header.author, d.device());
         snap.verify(WS)
             .expect("signed by this device for this workspace");
-        let mut loaded = AutoCommit::load(&snap.body).unwrap();
+        let mut loaded = AutoCommit::load(&opened(&d, snap)).unwrap();
         assert_eq!(loaded.get_heads(), peer_doc.get_heads());
         assert_eq!(
             loaded
@@ -1300,8 +1486,17 @@ mod tests {
         for (entry, case) in outbox.iter().zip(&cases) {
             entry.verify(WS).unwrap();
             let mut doc = CaseDoc::empty(&DeviceId([1; 32]));
-            doc.merge(&entry.body).unwrap();
+            doc.merge(&opened(&d, entry)).unwrap();
             assert_eq!(&doc.case().unwrap(), case);
+            // Sealed: no name travels in the clear.
+            let surname = case.identity.surname.as_bytes();
+            assert!(
+                !entry
+                    .body
+                    .as_bytes()
+                    .windows(surname.len())
+                    .any(|w| w == surname)
+            );
         }
 
         let mut before =
@@ -1313,7 +1508,7 @@ mod tests {
         );
         let outbox = d.store.outbox().unwrap();
         let edit = &outbox[3];
-        before.merge(&edit.body).unwrap();
+        before.merge(&opened(&d, edit)).unwrap();
         assert_eq!(before.case().unwrap().notes.0, "seen in Rostov");
         // Only the new change travels, not the whole document again.
         assert!(
@@ -1337,7 +1532,7 @@ mod tests {
         let doc_id = DocId([1; 16]);
         let (mut peer_doc, entries) = remote_entries(doc_id, MAX_APPENDED as usize + 10);
         for (i, entry) in entries.iter().enumerate() {
-            d.apply(vec![entry.clone()], entry.seq);
+            d.apply(vec![entry.clone()], vec![], entry.seq);
             let (bytes, appended) = d.store.doc(doc_id).unwrap().unwrap();
             // One piece per entry until the limit, then one whole save.
             let want = if i < MAX_APPENDED as usize {
@@ -1351,7 +1546,7 @@ mod tests {
             let mut loaded = AutoCommit::load(&bytes).unwrap();
             let mut peer_prefix = AutoCommit::new();
             for e in &entries[..=i] {
-                peer_prefix.load_incremental(&e.body).unwrap();
+                peer_prefix.load_incremental(&e.plaintext).unwrap();
             }
             assert_eq!(loaded.get_heads(), peer_prefix.get_heads());
         }

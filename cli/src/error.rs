@@ -39,6 +39,14 @@ pub enum ClientError {
     BadRelayUrl(String),
     #[error(transparent)]
     InviteLink(#[from] InviteLinkError),
+    #[error("this invite link carries no workspace key; ask your coordinator for a new one")]
+    NoKeyInLink,
+    #[error(
+        "this state directory belongs to workspace {0} but holds no workspace key (it was set \
+         up before end-to-end encryption); join again with a new invite link and a new --state \
+         directory"
+    )]
+    NoWorkspaceKey(WorkspaceId),
     #[error("the relay refused this device ({}): {message}", code.as_str())]
     Refused { code: ErrorCode, message: String },
     #[error("the relay answered {}: {message}", code.as_str())]

@@ -1,10 +1,13 @@
 //! The native Homeward sync client.
 //!
 //! A [`NativeClient`] is one device: a state directory (SQLite: device key,
-//! workspace, cursor, documents, outbox) and a loop that runs the shared
+//! workspace and workspace key, cursor, documents, outbox of sealed entries,
+//! quarantined entry headers) and a loop that runs the shared
 //! [`shared::sync_engine::SyncEngine`] — the same engine the browser runs —
-//! over a WebSocket to the relay. Tests and benchmarks drive it directly;
-//! the `homeward` binary wraps it for operators.
+//! over a WebSocket to the relay. Everything it uploads is sealed under the
+//! workspace key, which reaches other devices only in invite links. The
+//! state itself is not encrypted (see [`store`]). Tests and benchmarks drive
+//! it directly; the `homeward` binary wraps it for operators.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), native_client::ClientError> {

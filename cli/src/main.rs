@@ -19,7 +19,11 @@ use shared::wire::Role;
     about = "The Homeward native client: set up or join a workspace, import cases, sync, administer devices"
 )]
 struct Cli {
-    /// This device's state: its key, workspace, documents and outbox.
+    /// This device's state: its device key, the workspace key, documents
+    /// and outbox, all unencrypted on disk. The directory is created
+    /// readable by its owner only (0700, files 0600 on unix); keep it on
+    /// an encrypted disk and never share or back it up in the clear:
+    /// whoever copies it can read and write the workspace as this device.
     #[arg(
         long,
         env = "HOMEWARD_STATE",
@@ -53,7 +57,9 @@ enum Command {
         /// The whole link, `https://relay.example/#join=…` (quote it in the shell).
         link: String,
     },
-    /// Make a one-time invite link (admins only). Prints the link.
+    /// Make a one-time invite link (admins only). Prints the link, which
+    /// carries the workspace key: share it only over a trusted, end-to-end
+    /// encrypted channel.
     Invite {
         #[arg(long, default_value = "documenter", value_parser = parse_role)]
         role: Role,

@@ -184,7 +184,10 @@ fn inspect(path: &Path) -> Result<BackupReport, ServerError> {
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
     use shared::ids::{BlobId, DocId, WorkspaceId};
+    use shared::sealing::{WorkspaceKey, open_entry};
     use shared::signing::DeviceKey;
     use shared::wire::{EntryHeader, EntryKind, NewEntry};
 
@@ -198,6 +201,7 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("live")).unwrap();
         let ws = WorkspaceId([4; 16]);
         let key = DeviceKey::from_secret(&[1; 32]);
+        let workspace_key = WorkspaceKey::from_bytes(0, [2; 32]);
         store.set_setup_code([9; 32], 0).unwrap();
         let created = store.redeem_setup_code([9; 32], ws, key.device_id(), 0);
         assert!(matches!(created.unwrap(), Redeemed::Joined(_)));
@@ -210,7 +214,9 @@ mod tests {
                     author: key.device_id(),
                     key_epoch: 0,
                 };
-                key.sign_entry(ws, header, vec![n; 100])
+                let mut rng = StdRng::seed_from_u64(u64::from(n));
+                let body = workspace_key.seal(&mut rng, ws, &header, &[n; 100]);
+                key.sign_entry(ws, header, body)
             })
             .collect();
         store.append(ws, &entries, 0).unwrap();
@@ -245,8 +251,9 @@ mod tests {
             .read_after(ws, shared::ids::Seq::ZERO, usize::MAX)
             .unwrap();
         assert_eq!(page.entries.len(), 3);
-        assert_eq!(page.entries[2].body, vec![3; 100]);
-        page.entries[2].verify(ws).unwrap();
+        assert_eq!(page.entries[2].body, entries[2].body);
+        let opened = open_entry(&workspace_key, ws, page.entries[2].clone()).unwrap();
+        assert_eq!(opened.plaintext, [3; 100], "signature and seal intact");
         assert_eq!(
             store.membership(ws, key.device_id()).unwrap(),
             crate::log_store::Membership::Member(shared::wire::Role::Admin),

@@ -21,6 +21,7 @@ use rusqlite::{
     Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
 };
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::sealing::SealedBody;
 use shared::signing::Signature;
 use shared::wire::{
     Acked, BootstrapResume, DeviceInfo, Entry, EntryHeader, EntryKind, NewEntry, Role,
@@ -307,7 +308,7 @@ fn entry_from_row(row: &Row<'_>) -> Result<Entry, StoreError> {
     Ok(Entry {
         seq: seq_from_sql(row.get(0)?)?,
         header: header_from_row(row, 1)?,
-        body: row.get(7)?,
+        body: SealedBody::from_received(row.get(7)?),
         signature: Signature(row.get(8)?),
     })
 }
@@ -582,7 +583,7 @@ impl LogStore for SqliteStore {
                             h.blob_id.0,
                             h.author.0,
                             i64::from(h.key_epoch),
-                            entry.body,
+                            entry.body.as_bytes(),
                             entry.signature.0,
                             now_ms,
                         ])?;
@@ -1041,6 +1042,9 @@ pub fn wal_path(db: &Path) -> PathBuf {
 mod tests {
     use std::collections::BTreeMap;
 
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+    use shared::sealing::{SEAL_OVERHEAD, WorkspaceKey, open_entry};
     use shared::signing::DeviceKey;
 
     use super::*;
@@ -1062,9 +1066,18 @@ mod tests {
         BlobId(id)
     }
 
-    /// An entry of `doc` signed by device 1; its body repeats the blob's
-    /// low byte, so tests can tell bodies apart.
-    fn entry(doc: u8, kind: EntryKind, blob_n: u32, body_len: usize) -> NewEntry {
+    /// The workspace key test entries are sealed under (epoch 3).
+    fn workspace_key() -> WorkspaceKey {
+        WorkspaceKey::from_bytes(3, [0x33; 32])
+    }
+
+    /// An entry of `doc` signed by device 1, with blob id `blob_n` (the
+    /// store's unit tests name blobs; devices draw them at random); its
+    /// `plaintext_len` bytes repeat the blob's low byte, so tests can tell
+    /// bodies apart once opened. The sealed body is `SEAL_OVERHEAD` longer.
+    /// The nonce comes from `blob_n`: the same arguments give the same
+    /// entry, as a retried upload does.
+    fn entry(doc: u8, kind: EntryKind, blob_n: u32, plaintext_len: usize) -> NewEntry {
         let author = key(1);
         let header = EntryHeader {
             doc_id: DocId([doc; 16]),
@@ -1073,7 +1086,16 @@ mod tests {
             author: author.device_id(),
             key_epoch: 3,
         };
-        author.sign_entry(WS, header, vec![blob_n as u8; body_len])
+        let mut rng = StdRng::seed_from_u64(u64::from(blob_n));
+        let body = workspace_key().seal(&mut rng, WS, &header, &vec![blob_n as u8; plaintext_len]);
+        author.sign_entry(WS, header, body)
+    }
+
+    /// A stored entry's plaintext: what its author sealed, intact.
+    fn opened(entry: &Entry) -> Vec<u8> {
+        open_entry(&workspace_key(), WS, entry.clone())
+            .expect("a stored entry still verifies and opens")
+            .plaintext
     }
 
     fn change(doc: u8, blob_n: u32) -> NewEntry {
@@ -1203,13 +1225,14 @@ mod tests {
         loop {
             // Room for two entries, or one whatever its size.
             let page = store
-                .read_after(WS, cursor, 2 * (100 + ENTRY_OVERHEAD_BYTES))
+                .read_after(WS, cursor, 2 * (100 + SEAL_OVERHEAD + ENTRY_OVERHEAD_BYTES))
                 .unwrap();
             assert_eq!(page.head, Seq(9));
             assert!(!page.entries.is_empty() && page.entries.len() <= 2);
             for e in &page.entries {
-                assert_eq!(e.body, vec![e.header.blob_id.0[3]; 100]);
-                e.verify(WS).expect("the signature comes back intact");
+                assert_eq!(e.body.len(), 100 + SEAL_OVERHEAD);
+                // Signature and seal come back intact.
+                assert_eq!(opened(e), vec![e.header.blob_id.0[3]; 100]);
                 seen.push(e.seq.0);
             }
             cursor = page.entries.last().unwrap().seq;
@@ -1321,7 +1344,7 @@ mod tests {
         let mut last_done = 0;
         loop {
             let page = store
-                .bootstrap_page(WS, resume, 3 * (10 + ENTRY_OVERHEAD_BYTES))
+                .bootstrap_page(WS, resume, 3 * (10 + SEAL_OVERHEAD + ENTRY_OVERHEAD_BYTES))
                 .unwrap();
             pages += 1;
             assert_eq!((page.upto, page.docs_total), (head, 12));
@@ -1400,7 +1423,10 @@ mod tests {
         let pruned = store.prune(NOW + 1001).unwrap();
         // Changes 1, 2, 3, 5 and snapshot 4.
         assert_eq!(pruned.entries, 5);
-        assert_eq!(pruned.body_bytes, 4 * 10 + 40);
+        assert_eq!(
+            pruned.body_bytes,
+            (4 * (10 + SEAL_OVERHEAD) + 40 + SEAL_OVERHEAD) as u64
+        );
         assert_eq!(all_seqs(&store, WS), [6, 7, 8, 9]);
         assert_eq!(
             store.log_state(WS).unwrap(),
@@ -1713,7 +1739,7 @@ mod tests {
         assert_eq!(listed.len(), 3);
         assert_eq!(listed[1].seq, Seq(2));
         assert_eq!(listed[1].header, snapshot(1, 2, 1).header);
-        assert_eq!(listed[1].body_len, 40);
+        assert_eq!(listed[1].body_len, (40 + SEAL_OVERHEAD) as u64);
         store.ping().unwrap();
         let on_disk = std::fs::metadata(store.path()).unwrap().len()
             + std::fs::metadata(wal_path(store.path())).map_or(0, |m| m.len());

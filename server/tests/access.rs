@@ -10,6 +10,7 @@ use std::time::Duration;
 use server::log_store::LogStore;
 use server::sqlite_store::SqliteStore;
 use shared::ids::{Seq, WorkspaceId};
+use shared::sealing::SealedBody;
 use shared::signing::AuthChallenge;
 use shared::wire::{ClientMsg, ErrorCode, Redeem, Role, ServerMsg};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -33,7 +34,7 @@ async fn nothing_happens_before_the_handshake_is_done() {
     let mut push_first = relay.connect().await;
     push_first
         .send(&ClientMsg::Push {
-            entries: vec![entry(1, 10)],
+            entries: vec![entry(1, 50)],
         })
         .await;
     push_first
@@ -56,7 +57,7 @@ async fn nothing_happens_before_the_handshake_is_done() {
     unanswered.hello(WS, device(1)).await;
     unanswered
         .send(&ClientMsg::Push {
-            entries: vec![entry(2, 10)],
+            entries: vec![entry(2, 50)],
         })
         .await;
     unanswered
@@ -163,10 +164,10 @@ async fn a_revoked_device_is_cut_off_at_once_and_refused_after() {
 
     // Everyone else carries on.
     assert_eq!(
-        seqs(&bystander.push(vec![bystander.entry(1, 10)]).await),
+        seqs(&bystander.push(vec![bystander.entry(1, 50)]).await),
         [1]
     );
-    let mine = victim_elsewhere.entry(5, 10);
+    let mine = victim_elsewhere.entry(5, 50);
     assert_eq!(seqs(&victim_elsewhere.push(vec![mine]).await), [1]);
 
     admin.send(&ClientMsg::ListDevices).await;
@@ -189,7 +190,7 @@ async fn a_viewer_cannot_push_and_only_admins_administer() {
     let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
     let relay = Relay::start(data.path(), web.path(), &[]).await;
     let (mut admin, _) = relay.hello(1).await;
-    admin.push(vec![entry(1, 10)]).await;
+    admin.push(vec![entry(1, 50)]).await;
     relay.enrol(WS, &key(4), Role::Viewer);
 
     let (mut viewer, welcome) = relay.login(&key(4), WS, None).await.unwrap();
@@ -198,7 +199,7 @@ async fn a_viewer_cannot_push_and_only_admins_administer() {
     let (entries, _) = viewer.pull_all(Seq::ZERO, 1 << 20).await;
     assert_eq!(entries.len(), 1);
     // ... and never writes.
-    let own = viewer.entry(2, 10);
+    let own = viewer.entry(2, 50);
     viewer.send(&ClientMsg::Push { entries: vec![own] }).await;
     let message = viewer.expect_error_and_close(ErrorCode::Forbidden).await;
     assert!(message.contains("viewer"), "{message}");
@@ -207,7 +208,7 @@ async fn a_viewer_cannot_push_and_only_admins_administer() {
     // Documenters push, but invite, list and revoke are for admins.
     let (mut documenter, _) = relay.hello(2).await;
     assert_eq!(
-        seqs(&documenter.push(vec![documenter.entry(3, 10)]).await),
+        seqs(&documenter.push(vec![documenter.entry(3, 50)]).await),
         [2]
     );
     let requests = [
@@ -346,20 +347,22 @@ async fn tampered_or_foreign_entries_are_refused_whole() {
     let (mut client, _) = relay.hello(1).await;
     relay.enrol(WS, &key(2), Role::Documenter);
 
-    let good = || entry(1, 40);
-    let mut header_flip = entry(2, 40);
+    let good = || entry(1, 60);
+    let mut header_flip = entry(2, 60);
     header_flip.header.doc_id.0[3] ^= 0x10;
-    let mut body_flip = entry(3, 40);
-    body_flip.body[17] ^= 0x01;
-    let mut epoch_flip = entry(4, 40);
+    let mut body_flip = entry(3, 60);
+    let mut flipped = body_flip.body.clone().into_bytes();
+    flipped[17] ^= 0x01;
+    body_flip.body = SealedBody::from_received(flipped);
+    let mut epoch_flip = entry(4, 60);
     epoch_flip.header.key_epoch ^= 1;
     // Signed by device 2 as its author: valid, but not device 1's to push.
-    let foreign_author = signed_entry(&key(2), WS, 5, 40);
+    let foreign_author = signed_entry(&key(2), WS, 5, 60);
     // Names device 1 as author but was signed by device 2's key.
-    let mut forged = signed_entry(&key(2), WS, 6, 40);
+    let mut forged = signed_entry(&key(2), WS, 6, 60);
     forged.header.author = device(1);
     // Device 1's entry, signed for another workspace.
-    let other_workspace = signed_entry(&key(1), OTHER_WS, 7, 40);
+    let other_workspace = signed_entry(&key(1), OTHER_WS, 7, 60);
 
     for (name, bad) in [
         ("header bit", header_flip),
@@ -394,7 +397,7 @@ async fn a_blob_pushed_three_times_is_stored_once_at_one_seq() {
     let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
     let relay = Relay::start(data.path(), web.path(), &[]).await;
     let (mut client, _) = relay.hello(1).await;
-    client.push(vec![entry(1, 10)]).await;
+    client.push(vec![entry(1, 50)]).await;
     let blob = entry(7, 50);
     assert_eq!(seqs(&client.push(vec![blob.clone()]).await), [2]);
     assert_eq!(seqs(&client.push(vec![blob.clone()]).await), [2]);
@@ -402,7 +405,7 @@ async fn a_blob_pushed_three_times_is_stored_once_at_one_seq() {
     let (mut again, head) = relay.hello(1).await;
     assert_eq!(head, Seq(2));
     assert_eq!(
-        seqs(&again.push(vec![blob.clone(), entry(8, 5)]).await),
+        seqs(&again.push(vec![blob.clone(), entry(8, 45)]).await),
         [2, 3]
     );
     let (entries, _) = again.pull_all(Seq::ZERO, 1 << 20).await;
@@ -492,7 +495,7 @@ async fn the_setup_code_creates_one_workspace_once() {
         .await
         .unwrap();
     assert_eq!(other.role, Role::Admin);
-    assert_eq!(seqs(&admin.push(vec![entry(1, 10)]).await), [1]);
+    assert_eq!(seqs(&admin.push(vec![entry(1, 50)]).await), [1]);
     drop(admin);
     relay.stop().await;
 }

@@ -47,9 +47,12 @@ use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use proptest::prelude::*;
 use proptest::test_runner::{RngAlgorithm, TestCaseError, TestRunner};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use server::log_store::{ENTRY_OVERHEAD_BYTES, Membership, Redeemed};
 use server::{AppState, Config, LogStore, SqliteStore};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::sealing::{SealedBody, WorkspaceKey};
 use shared::signing::{AuthChallenge, DeviceKey, Signature, secret_hash};
 use shared::wire::{
     BootstrapResume, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry,
@@ -603,7 +606,8 @@ fn arb_entry() -> impl Strategy<Value = NewEntry> {
                 author: DeviceId([doc; 32]),
                 key_epoch,
             },
-            body,
+            // Whatever a device claims is sealed: the relay cannot tell.
+            body: SealedBody::from_received(body),
             signature: Signature([0; 64]),
         })
 }
@@ -1396,7 +1400,7 @@ async fn well_behaved_device_syncs(relay: &Relay) {
                 author: admin.device_id(),
                 key_epoch: 0,
             };
-            admin.sign_entry(ws, header, vec![n; 50])
+            sealed(&admin, ws, header, &[n; 50])
         })
         .collect();
     let push = ClientMsg::Push {
@@ -1616,7 +1620,7 @@ async fn hello(client: &mut Client, origin: &str) {
 }
 
 /// Entry `n` of its own document, by device 1 in the abandon workspace.
-fn abandon_entry(n: u32, body_len: usize) -> NewEntry {
+fn abandon_entry(n: u32, plaintext_len: usize) -> NewEntry {
     let admin = key(ADMIN);
     let mut id = [0u8; 16];
     id[..4].copy_from_slice(&n.to_be_bytes());
@@ -1627,7 +1631,28 @@ fn abandon_entry(n: u32, body_len: usize) -> NewEntry {
         author: admin.device_id(),
         key_epoch: 0,
     };
-    admin.sign_entry(ABANDON_WORKSPACE, header, vec![n as u8; body_len])
+    sealed(
+        &admin,
+        ABANDON_WORKSPACE,
+        header,
+        &vec![n as u8; plaintext_len],
+    )
+}
+
+/// `plaintext` sealed under a test workspace key for the entry `header`
+/// describes, and signed by `key`, as a device uploads it; the nonce comes
+/// from the blob id.
+fn sealed(
+    key: &DeviceKey,
+    workspace: WorkspaceId,
+    header: EntryHeader,
+    plaintext: &[u8],
+) -> NewEntry {
+    let mut seed = [0u8; 32];
+    seed[..16].copy_from_slice(&header.blob_id.0);
+    let workspace_key = WorkspaceKey::from_bytes(header.key_epoch, [0x77; 32]);
+    let body = workspace_key.seal(&mut StdRng::from_seed(seed), workspace, &header, plaintext);
+    key.sign_entry(workspace, header, body)
 }
 
 /// Leaves the relay as `how` says; returns the client when `hold` is set

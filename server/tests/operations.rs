@@ -127,7 +127,7 @@ async fn metrics_count_pushes_pulls_bytes_and_errors() {
     for id in [
         WS.to_hex(),
         device(1).to_hex(),
-        entry(1, 0).header.blob_id.to_hex(),
+        entry(1, 41).header.blob_id.to_hex(),
     ] {
         assert!(!text.contains(&id), "{id} in /metrics");
     }
@@ -236,12 +236,17 @@ async fn a_backup_taken_while_pushing_holds_every_acked_entry_once() {
             Some(&e.seq),
             "only acked entries"
         );
-        let n = u32::from_be_bytes(e.header.blob_id.0[..4].try_into().unwrap());
-        let len = if n <= 200 { 2000 } else { 500 };
-        assert_eq!(e.body, entry(n, len).body);
+        let n = n_of(&e.header);
+        let (author, len) = if n <= 200 {
+            (key(1), 2000)
+        } else {
+            (key(10 + (n / 10_000 - 1) as u8), 500)
+        };
+        assert_eq!(e.header.author, author.device_id());
+        assert_eq!(e.body, signed_entry(&author, WS, n, len).body);
     }
     // The restored relay appends after its head.
-    let next = client.push(vec![entry(99_999, 1)]).await;
+    let next = client.push(vec![entry(99_999, 41)]).await;
     assert_eq!(next[0].seq, Seq(head.0 + 1));
     drop(client);
     relay.stop().await;
@@ -318,7 +323,7 @@ async fn a_connection_without_hello_is_closed_after_the_handshake_timeout() {
 
     // The one that said Hello in time stays, past the deadline.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(seqs(&prompt.push(vec![entry(1, 10)]).await), [1]);
+    assert_eq!(seqs(&prompt.push(vec![entry(1, 50)]).await), [1]);
     let m = scrape(relay.addr).await;
     assert_eq!(m["homeward_errors_total{code=\"handshake_required\"}"], 1.0);
     drop(prompt);
@@ -336,18 +341,18 @@ async fn pushes_past_the_burst_wait_while_others_are_served() {
     .await;
     let (mut greedy, _) = relay.hello(1).await;
     let within = Instant::now();
-    greedy.push((1..=10).map(|n| entry(n, 10)).collect()).await;
+    greedy.push((1..=10).map(|n| entry(n, 50)).collect()).await;
     let within = within.elapsed();
     assert_eq!(scrape(relay.addr).await["homeward_rate_limited_total"], 0.0);
 
     // 20 more with an empty bucket: a second at 20 entries per second.
     let started = Instant::now();
     let over = tokio::spawn(async move {
-        let acks = greedy.push((11..=30).map(|n| entry(n, 10)).collect()).await;
+        let acks = greedy.push((11..=30).map(|n| entry(n, 50)).collect()).await;
         (greedy, acks, Instant::now())
     });
     let (mut other, _) = relay.hello(2).await;
-    other.push(vec![other.entry(100, 10)]).await;
+    other.push(vec![other.entry(100, 50)]).await;
     let (entries, _) = other.pull_all(Seq::ZERO, 1 << 20).await;
     let other_done = Instant::now();
     let (greedy, acks, greedy_done) = over.await.unwrap();
@@ -397,7 +402,7 @@ async fn a_silent_socket_is_pinged_then_closed() {
         }
     }
     assert!(pings >= 3, "{pings} pings");
-    assert_eq!(seqs(&lively.push(vec![lively.entry(1, 10)]).await), [1]);
+    assert_eq!(seqs(&lively.push(vec![lively.entry(1, 50)]).await), [1]);
 
     // The one that read nothing, so answered no ping, was closed.
     assert_eq!(silent.expect_closed().await, Some(CloseCode::Away));
@@ -419,17 +424,17 @@ async fn a_device_has_one_allowance_however_many_sockets_it_opens() {
     let (mut first, _) = relay.hello(1).await;
     let (mut second, _) = relay.hello(1).await;
     let (mut other, _) = relay.hello(2).await;
-    first.push((1..=10).map(|n| entry(n, 10)).collect()).await;
+    first.push((1..=10).map(|n| entry(n, 50)).collect()).await;
 
     // The burst is spent: the same device's other socket waits half a
     // second for 10 more, while another device's 10 go through at once.
     let started = Instant::now();
     let same_device = tokio::spawn(async move {
-        second.push((11..=20).map(|n| entry(n, 10)).collect()).await;
+        second.push((11..=20).map(|n| entry(n, 50)).collect()).await;
         (second, started.elapsed())
     });
     other
-        .push((21..=30).map(|n| other.entry(n, 10)).collect())
+        .push((21..=30).map(|n| other.entry(n, 50)).collect())
         .await;
     let other_took = started.elapsed();
     let (second, waited) = same_device.await.unwrap();

@@ -47,7 +47,7 @@ async fn garbage_closes_only_its_own_connection() {
     }
     assert_eq!(text.expect_closed().await, Some(CloseCode::Unsupported));
 
-    assert_eq!(seqs(&good.push(vec![entry(1, 10)]).await), [1]);
+    assert_eq!(seqs(&good.push(vec![entry(1, 50)]).await), [1]);
     let (entries, head, has_more) = good.pull(Seq::ZERO, 1 << 20).await;
     assert_eq!((entries.len(), head, has_more), (1, Seq(1), false));
     drop(good);
@@ -79,7 +79,7 @@ async fn a_frame_over_the_limit_is_refused() {
     let relay = Relay::start(data.path(), web.path(), &[]).await;
     let (client, _) = relay.hello(1).await;
     let mut frame = ClientMsg::Push {
-        entries: vec![entry(1, 0)],
+        entries: vec![entry(1, 41)],
     }
     .encode();
     frame.resize(shared::wire::MAX_FRAME_BYTES + 1, 0);
@@ -119,7 +119,7 @@ async fn a_blob_pushed_three_times_is_stored_once() {
     let (mut second, head) = relay.hello(1).await;
     assert_eq!(head, Seq(1));
     assert_eq!(
-        seqs(&second.push(vec![entry(7, 50), entry(8, 5)]).await),
+        seqs(&second.push(vec![entry(7, 50), entry(8, 45)]).await),
         [1, 2]
     );
     let (entries, _) = second.pull_all(Seq::ZERO, 1 << 20).await;
@@ -144,7 +144,7 @@ async fn seqs_are_gap_free_across_clients() {
     for round in 0..8u32 {
         let batch = |client: &Client, base: u32| -> Vec<NewEntry> {
             (0..=round % 3)
-                .map(|i| client.entry(base + round * 10 + i, 20))
+                .map(|i| client.entry(base + round * 10 + i, 60))
                 .collect()
         };
         let (batch_a, batch_b) = (batch(&a, 1000), batch(&b, 5000));
@@ -214,12 +214,12 @@ async fn a_subscriber_is_poked_when_another_device_pushes() {
     let (mut reader, head) = relay.hello(2).await;
     assert_eq!(head, Seq::ZERO);
 
-    writer.push(vec![entry(1, 10), entry(2, 10)]).await;
+    writer.push(vec![entry(1, 50), entry(2, 50)]).await;
     assert_eq!(reader.recv().await, ServerMsg::Poke { head: Seq(2) });
     let (entries, _) = reader.pull_all(Seq::ZERO, 1 << 20).await;
     assert_eq!(entries.len(), 2);
 
-    writer.push(vec![entry(3, 10)]).await;
+    writer.push(vec![entry(3, 50)]).await;
     assert_eq!(reader.recv().await, ServerMsg::Poke { head: Seq(3) });
     // The pusher learns the head from its ack, not from a poke.
     writer
@@ -258,7 +258,7 @@ async fn a_restarted_relay_keeps_every_entry_and_its_head() {
         assert_eq!((&got.header, &got.body), (&sent.header, &sent.body));
     }
     assert_eq!(
-        seqs(&client.push(vec![entry(1, 300), entry(6, 1)]).await),
+        seqs(&client.push(vec![entry(1, 300), entry(6, 41)]).await),
         [1, 6]
     );
     drop(client);
@@ -403,10 +403,17 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
         }
     );
     let (ticket, _) = client.invite(Role::Viewer, 60).await;
-    let mut snapshot = client.entry(42, 123);
-    snapshot.header.kind = EntryKind::Snapshot { covers: Seq(0) };
-    snapshot.header.key_epoch = 3;
-    let snapshot = admin.sign_entry(WS, snapshot.header, snapshot.body);
+    let template = client.entry(42, 123);
+    let snapshot = sealed_entry(
+        &admin,
+        WS,
+        EntryHeader {
+            kind: EntryKind::Snapshot { covers: Seq(0) },
+            key_epoch: 3,
+            ..template.header
+        },
+        &[0x5e; 123 - shared::sealing::SEAL_OVERHEAD],
+    );
     client.push(vec![snapshot.clone()]).await;
 
     let pid = child.id().unwrap().to_string();
@@ -432,7 +439,7 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
     for secret in [
         hex::encode(ticket),
         hex::encode(shared::signing::secret_hash(&ticket)),
-        hex::encode(&snapshot.body),
+        hex::encode(snapshot.body.as_bytes()),
     ] {
         assert!(
             !log.iter().any(|l| l.contains(&secret)),
@@ -538,7 +545,8 @@ async fn a_new_device_bootstraps_from_snapshots_and_an_old_cursor_is_pruned() {
     let (mut writer, _) = relay.hello(1).await;
     let author = key(1);
     let change = |doc: u8, n: u8| {
-        author.sign_entry(
+        sealed_entry(
+            &author,
             WS,
             EntryHeader {
                 doc_id: DocId([doc; 16]),
@@ -547,7 +555,7 @@ async fn a_new_device_bootstraps_from_snapshots_and_an_old_cursor_is_pruned() {
                 author: author.device_id(),
                 key_epoch: 0,
             },
-            vec![n; 100],
+            &[n; 100],
         )
     };
     // Two documents, four changes each (seqs 1..=8), then a snapshot of
@@ -558,7 +566,8 @@ async fn a_new_device_bootstraps_from_snapshots_and_an_old_cursor_is_pruned() {
         acks.extend(writer.push(vec![change(1, n), change(2, n)]).await);
     }
     assert_eq!(acks.last().map(|a| a.tail), Some(4), "document 2's tail");
-    let snapshot = author.sign_entry(
+    let snapshot = sealed_entry(
+        &author,
         WS,
         EntryHeader {
             doc_id: DocId([1; 16]),
@@ -567,7 +576,7 @@ async fn a_new_device_bootstraps_from_snapshots_and_an_old_cursor_is_pruned() {
             author: author.device_id(),
             key_epoch: 0,
         },
-        vec![0xcc; 150],
+        &[0xcc; 150],
     );
     assert_eq!(seqs(&writer.push(vec![snapshot]).await), [9]);
     let last = writer.push(vec![change(1, 9)]).await;
@@ -776,7 +785,7 @@ async fn a_storage_failure_is_reported_not_fatal() {
     let (mut client, _) = relay.login(&key(1), WS, None).await.unwrap();
     client
         .send(&ClientMsg::Push {
-            entries: vec![entry(1, 10)],
+            entries: vec![entry(1, 50)],
         })
         .await;
     client.expect_error_and_close(ErrorCode::Internal).await;

@@ -1,22 +1,24 @@
 //! Helpers for cross-crate tests that drive the REAL relay binary:
 //!
 //! - [`RelayProcess`] starts `homeward-server` as a child process on a given
-//!   data directory and port, waits until it listens, and can SIGKILL and
-//!   restart it;
+//!   data directory and port, waits until it listens, keeps everything it
+//!   prints, and can SIGKILL, stop (SIGTERM) and restart it;
 //! - [`setup_code`] and [`list_entries`] run the relay's operator
 //!   subcommands on its data directory;
 //! - [`team`] makes a workspace with several native clients
 //!   (`native_client::NativeClient`, the same sync engine as the browser)
 //!   as its members.
 //!
-//! The binary is `$HOMEWARD_SERVER_BIN`, else `<workspace>/target/debug/homeward-server`
+//! The binary is `$HOMEWARD_SERVER_BIN` (a relative path is taken from the
+//! workspace root), else `<workspace>/target/debug/homeward-server`
 //! (`cargo xtask test` builds it and sets the variable).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -36,10 +38,21 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// `path` as given, or, when relative, under the workspace root: tests run
+/// in their crate's folder, while `HOMEWARD_SERVER_BIN=target/debug/…` is
+/// typed at the root.
+pub fn from_root(path: PathBuf) -> PathBuf {
+    if path.is_relative() {
+        workspace_root().join(path)
+    } else {
+        path
+    }
+}
+
 /// The relay binary under test; fails clearly if it was not built.
 pub fn server_bin() -> Result<PathBuf> {
     let (path, source) = match std::env::var_os("HOMEWARD_SERVER_BIN") {
-        Some(p) if !p.is_empty() => (PathBuf::from(p), "$HOMEWARD_SERVER_BIN"),
+        Some(p) if !p.is_empty() => (from_root(PathBuf::from(p)), "$HOMEWARD_SERVER_BIN"),
         _ => {
             let target = match std::env::var_os("CARGO_TARGET_DIR") {
                 Some(dir) if !dir.is_empty() => workspace_root().join(dir),
@@ -60,6 +73,10 @@ pub fn server_bin() -> Result<PathBuf> {
     Ok(path)
 }
 
+/// Every line a relay printed (stdout and stderr, across restarts),
+/// without the prefix it is forwarded with.
+type Output = Arc<Mutex<Vec<String>>>;
+
 /// A running `homeward-server` child process. Killed (SIGKILL) on drop.
 #[derive(Debug)]
 pub struct RelayProcess {
@@ -67,9 +84,13 @@ pub struct RelayProcess {
     addr: SocketAddr,
     data_dir: PathBuf,
     args: Vec<String>,
+    env: Vec<(String, String)>,
     /// The (nearly empty) web dir passed as `--web-dir`; these tests need
     /// no app.
     web_dir: tempfile::TempDir,
+    output: Output,
+    /// The threads reading the child's stdout and stderr.
+    readers: Vec<JoinHandle<()>>,
 }
 
 impl RelayProcess {
@@ -82,20 +103,49 @@ impl RelayProcess {
     /// Like [`RelayProcess::start`], with extra flags (`--push-rate 0`,
     /// `--retention 0s`, …).
     pub fn start_with(data_dir: &Path, port: u16, args: &[&str]) -> Result<RelayProcess> {
+        RelayProcess::start_with_env(data_dir, port, args, &[])
+    }
+
+    /// Like [`RelayProcess::start_with`], with extra environment variables
+    /// (`RUST_LOG=debug`, …).
+    pub fn start_with_env(
+        data_dir: &Path,
+        port: u16,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<RelayProcess> {
         let web_dir = tempfile::tempdir().context("creating a temporary web dir")?;
         std::fs::write(
             web_dir.path().join("index.html"),
             "<!doctype html><title>homeward-e2e</title>",
         )?;
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let (child, addr) = spawn_relay(data_dir, port, &args, web_dir.path())?;
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let output = Output::default();
+        let (child, addr, readers) =
+            spawn_relay(data_dir, port, &args, &env, web_dir.path(), &output)?;
         Ok(RelayProcess {
             child: Some(child),
             addr,
             data_dir: data_dir.to_path_buf(),
             args,
+            env,
             web_dir,
+            output,
+            readers,
         })
+    }
+
+    /// Every line the relay printed so far, on stdout or stderr, across
+    /// restarts.
+    pub fn output(&self) -> Vec<String> {
+        self.output
+            .lock()
+            .map(|lines| lines.clone())
+            .unwrap_or_default()
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -117,11 +167,53 @@ impl RelayProcess {
         format!("ws://{}/v1/sync", self.addr)
     }
 
-    /// SIGKILL, no chance to flush or say goodbye; waits until it is gone.
+    /// SIGKILL, no chance to flush or say goodbye; waits until it is gone
+    /// and everything it printed is in [`RelayProcess::output`].
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        self.join_readers();
+    }
+
+    /// SIGTERM, as an operator stops it: the relay closes its sockets and
+    /// its database and exits 0. Waits until it is gone (SIGKILL after
+    /// [`START_TIMEOUT`]) and everything it printed is in
+    /// [`RelayProcess::output`].
+    pub fn stop(&mut self) -> Result<()> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        let signalled = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .context("running kill -TERM")?;
+        ensure!(signalled.success(), "kill -TERM failed: {signalled}");
+        let deadline = std::time::Instant::now() + START_TIMEOUT;
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                self.join_readers();
+                bail!("the relay did not stop within {START_TIMEOUT:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        self.join_readers();
+        ensure!(
+            status.success(),
+            "the relay exited with {status} on SIGTERM"
+        );
+        Ok(())
+    }
+
+    fn join_readers(&mut self) {
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
         }
     }
 
@@ -129,11 +221,13 @@ impl RelayProcess {
     /// directory, port and flags.
     pub fn restart(&mut self) -> Result<()> {
         self.kill();
-        let (child, addr) = spawn_relay(
+        let (child, addr, readers) = spawn_relay(
             &self.data_dir,
             self.addr.port(),
             &self.args,
+            &self.env,
             self.web_dir.path(),
+            &self.output,
         )?;
         ensure!(
             addr == self.addr,
@@ -141,6 +235,7 @@ impl RelayProcess {
             self.addr
         );
         self.child = Some(child);
+        self.readers = readers;
         Ok(())
     }
 }
@@ -155,8 +250,10 @@ fn spawn_relay(
     data_dir: &Path,
     port: u16,
     args: &[String],
+    env: &[(String, String)],
     web_dir: &Path,
-) -> Result<(Child, SocketAddr)> {
+    output: &Output,
+) -> Result<(Child, SocketAddr, Vec<JoinHandle<()>>)> {
     let bin = server_bin()?;
     let mut child = Command::new(&bin)
         .arg("--bind")
@@ -167,6 +264,7 @@ fn spawn_relay(
         .arg(web_dir)
         .args(args)
         .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -178,12 +276,14 @@ fn spawn_relay(
     let (tx, rx) = mpsc::channel::<Result<SocketAddr, String>>();
     let stdout = child.stdout.take().context("relay stdout")?;
     let stderr = child.stderr.take().context("relay stderr")?;
-    forward_lines(stderr, format!("[relay {pid} stderr]"), None);
-    forward_lines(stdout, format!("[relay {pid}]"), Some(tx));
+    let readers = vec![
+        forward_lines(stderr, format!("[relay {pid} stderr]"), output, None),
+        forward_lines(stdout, format!("[relay {pid}]"), output, Some(tx)),
+    ];
 
     match rx.recv_timeout(START_TIMEOUT) {
         Ok(Ok(addr)) => match wait_healthy(addr) {
-            Ok(()) => Ok((child, addr)),
+            Ok(()) => Ok((child, addr, readers)),
             Err(err) => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -238,19 +338,28 @@ fn wait_healthy(addr: SocketAddr) -> Result<()> {
     }
 }
 
-/// Forwards `stream` line by line to stderr (which the test harness captures);
-/// if `listening` is given, sends it the address from the first
-/// `listening on http://ADDR` line, or an error if the stream ends first.
+/// Forwards `stream` line by line to stderr (which the test harness
+/// captures) and keeps each line in `output`; if `listening` is given, sends
+/// it the address from the first `listening on http://ADDR` line, or an
+/// error if the stream ends first.
 fn forward_lines(
     stream: impl Read + Send + 'static,
     prefix: String,
+    output: &Output,
     listening: Option<mpsc::Sender<Result<SocketAddr, String>>>,
-) {
+) -> JoinHandle<()> {
+    let output = Arc::clone(output);
     std::thread::spawn(move || {
         let mut listening = listening;
-        for line in BufReader::new(stream).lines() {
+        // Bytes, not `lines()`: a line that is not UTF-8 must not end the
+        // capture (tests search the output for what must not be there).
+        for line in BufReader::new(stream).split(b'\n') {
             let Ok(line) = line else { break };
+            let line = String::from_utf8_lossy(&line).into_owned();
             eprintln!("{prefix} {line}");
+            if let Ok(mut lines) = output.lock() {
+                lines.push(line.clone());
+            }
             if let Some(tx) = &listening
                 && let Some(addr) = parse_listening(&line)
             {
@@ -263,7 +372,7 @@ fn forward_lines(
                 "its stdout closed before it printed `listening on`".into()
             ));
         }
-    });
+    })
 }
 
 fn parse_listening(line: &str) -> Option<Result<SocketAddr, String>> {

@@ -2,8 +2,8 @@
 //! (50 change entries per document, pushed as 50 rounds) and compacted by
 //! the engine's own rule, on a relay that prunes covered changes at once.
 //! A new device then bootstraps: it pays fewer wire bytes than the change
-//! entries' bodies add up to, ends with the writer's documents, and a
-//! bootstrap cut off halfway resumes where it stopped.
+//! entries' (sealed) bodies add up to, ends with the writer's documents, and
+//! a bootstrap cut off halfway resumes where it stopped.
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,7 @@ use native_client::{ClientOptions, NativeClient};
 use shared::case_doc::{CaseDoc, EditContext};
 use shared::ids::DocId;
 use shared::partial_date::Date;
+use shared::sealing::SEAL_OVERHEAD;
 use shared::sync_engine::COMPACT_AFTER_CHANGES;
 use shared::synthetic::generate;
 use shared::wire::Role;
@@ -40,6 +41,15 @@ struct Doc {
 
 /// A document and the bytes of one change entry for it.
 type Change = (DocId, Vec<u8>);
+
+/// What the changes' entries carry on the wire and in the relay's log:
+/// each body sealed.
+fn sealed_bytes(changes: &[Change]) -> u64 {
+    changes
+        .iter()
+        .map(|(_, b)| (b.len() + SEAL_OVERHEAD) as u64)
+        .sum()
+}
 
 /// Round 1: one synthetic case per document (its first change).
 fn create_docs(writer: &NativeClient) -> Result<(Vec<Doc>, Vec<Change>)> {
@@ -113,13 +123,21 @@ async fn a_new_device_bootstraps_from_snapshots_for_fewer_bytes_and_resumes_afte
     // document on its own once the relay's ack reports a tail of
     // COMPACT_AFTER_CHANGES changes (round 32).
     let (mut docs, first) = create_docs(&writer)?;
-    let mut change_bytes: u64 = first.iter().map(|(_, b)| b.len() as u64).sum();
+    let mut change_bytes = sealed_bytes(&first);
     writer.enqueue_changes(first).await?;
     writer.sync_until_current(SYNC).await?;
+    let stored: u64 = list_entries(data.path())?
+        .iter()
+        .filter_map(|e| e["body_len"].as_u64())
+        .sum();
+    assert_eq!(
+        stored, change_bytes,
+        "the relay holds each body sealed, SEAL_OVERHEAD bytes more than its plaintext"
+    );
     let written = Instant::now();
     for round in 2..=EDITS {
         let changes = edit_round(&mut docs, round)?;
-        change_bytes += changes.iter().map(|(_, b)| b.len() as u64).sum::<u64>();
+        change_bytes += sealed_bytes(&changes);
         writer.enqueue_changes(changes).await?;
         writer
             .sync_until_current(SYNC)
@@ -138,7 +156,7 @@ async fn a_new_device_bootstraps_from_snapshots_for_fewer_bytes_and_resumes_afte
         "50 changes and 1 snapshot per document"
     );
     eprintln!(
-        "wrote {DOCS} documents x {EDITS} changes in {:.1} s (setup {:.1} s); change bodies {change_bytes} bytes",
+        "wrote {DOCS} documents x {EDITS} changes in {:.1} s (setup {:.1} s); sealed change bodies {change_bytes} bytes",
         written.elapsed().as_secs_f64(),
         (written - started).as_secs_f64()
     );
@@ -197,7 +215,7 @@ async fn a_new_device_bootstraps_from_snapshots_for_fewer_bytes_and_resumes_afte
     let wire = first_run.wire_bytes() + second_run.wire_bytes();
     eprintln!(
         "bootstrap: {wire} wire bytes ({} + {}) in {} pages for {} entries, vs {change_bytes} \
-         bytes of change bodies ({:.0} %)",
+         bytes of sealed change bodies ({:.0} %)",
         first_run.wire_bytes(),
         second_run.wire_bytes(),
         first_run.bootstrap_pages + second_run.bootstrap_pages,
@@ -206,7 +224,8 @@ async fn a_new_device_bootstraps_from_snapshots_for_fewer_bytes_and_resumes_afte
     );
     assert!(
         wire < change_bytes,
-        "the bootstrap cost {wire} wire bytes, more than the {change_bytes} bytes of change bodies"
+        "the bootstrap cost {wire} wire bytes, more than the {change_bytes} bytes of sealed \
+         change bodies"
     );
 
     // Identical documents: same heads everywhere, same case where sampled.

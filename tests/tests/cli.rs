@@ -7,15 +7,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use anyhow::{Context, Result, ensure};
-use homeward_e2e::{RelayProcess, setup_code, workspace_root};
+use homeward_e2e::{RelayProcess, from_root, setup_code, workspace_root};
 use shared::case::Case;
+use shared::invite_link::InviteLink;
 use shared::partial_date::Date;
 use shared::synthetic::generate;
 
-/// `$HOMEWARD_CLI_BIN`, else `<workspace>/target/debug/homeward`.
+/// `$HOMEWARD_CLI_BIN` (relative: from the workspace root), else
+/// `<workspace>/target/debug/homeward`.
 fn cli_bin() -> Result<PathBuf> {
     let path = match std::env::var_os("HOMEWARD_CLI_BIN") {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
+        Some(p) if !p.is_empty() => from_root(PathBuf::from(p)),
         _ => {
             let target = match std::env::var_os("CARGO_TARGET_DIR") {
                 Some(dir) if !dir.is_empty() => workspace_root().join(dir),
@@ -156,6 +158,7 @@ fn an_operator_sets_up_invites_imports_syncs_and_revokes_from_the_command_line()
     assert_eq!(line_value(&run.stdout, "head"), Some("3"));
     assert_eq!(line_value(&run.stdout, "cursor"), Some("3"));
     assert_eq!(line_value(&run.stdout, "pending uploads"), Some("0"));
+    assert_eq!(line_value(&run.stdout, "quarantined entries"), Some("0"));
     let device_b = line_value(&run.stdout, "device")
         .context("status names the device")?
         .to_owned();
@@ -174,8 +177,28 @@ fn an_operator_sets_up_invites_imports_syncs_and_revokes_from_the_command_line()
 
     // A viewer reads but cannot import; nothing is left half-written.
     let run = homeward(a, &["invite", "--role", "viewer"])?;
+    let viewer_link = run.stdout.trim();
+    assert!(run.stderr.contains("workspace key"), "{}", run.stderr);
+    // The link carries the workspace key; one without it (as made before
+    // end-to-end encryption) is refused before anything is sent, so its
+    // ticket stays good.
+    let parsed = InviteLink::parse(viewer_link)?;
+    ensure!(parsed.workspace_key.is_some(), "the link has no key");
+    let keyless = InviteLink {
+        workspace_key: None,
+        ..parsed
+    };
+    let run = homeward(c.path(), &["join", &keyless.to_url()])?;
+    assert!(
+        !run.ok
+            && run.stderr.contains(
+                "this invite link carries no workspace key; ask your coordinator for a new one"
+            ),
+        "{}",
+        run.stderr
+    );
     ensure!(
-        homeward(c.path(), &["join", run.stdout.trim()])?.ok,
+        homeward(c.path(), &["join", viewer_link])?.ok,
         "viewer join failed"
     );
     let run = homeward(c.path(), &["push", good_file.to_str().context("utf-8")?])?;
@@ -197,6 +220,28 @@ fn an_operator_sets_up_invites_imports_syncs_and_revokes_from_the_command_line()
     assert!(!run.ok);
     assert_eq!(line_value(&run.stdout, "relay reachable"), Some("no"));
     assert_eq!(line_value(&run.stdout, "documents"), Some("3"));
+
+    // The state holds keys in the clear: private to its owner, and `--help`
+    // says so.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |p: &Path| -> Result<u32> { Ok(std::fs::metadata(p)?.permissions().mode() & 0o777) };
+        for state in [a, b, c.path()] {
+            assert_eq!(mode(state)?, 0o700, "{}", state.display());
+            for entry in std::fs::read_dir(state)? {
+                let path = entry?.path();
+                assert_eq!(mode(&path)?, 0o600, "{}", path.display());
+            }
+        }
+    }
+    let help = Command::new(cli_bin()?).arg("--help").output()?;
+    let help = String::from_utf8(help.stdout)?;
+    assert!(
+        help.contains("unencrypted") && help.contains("0700"),
+        "{help}"
+    );
 
     // Commands on a state without a workspace say what to do.
     let d = tempfile::tempdir()?;

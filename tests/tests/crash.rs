@@ -130,6 +130,10 @@ async fn a_sigkill_mid_push_loses_no_acknowledged_entry_and_leaves_no_seq_gap() 
             .await
             .with_context(|| format!("device {i} after the restart"))?;
         assert_eq!(status.pending_uploads, 0);
+        assert_eq!(
+            status.quarantined_entries, 0,
+            "device {i}: every sealed entry opens"
+        );
     }
 
     // Every ack any device got, before or after the crash.

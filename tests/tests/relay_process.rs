@@ -110,6 +110,7 @@ async fn a_push_from_one_device_pokes_the_other_which_pulls_all_in_pages() -> Re
         .context("B never reached the head: no poke, or no pull")??;
     let counters = b.counters();
     assert_eq!(counters.entries_applied, 20);
+    assert_eq!(b.status().await?.quarantined_entries, 0);
     assert!(
         counters.frames_received > 4,
         "2,000-byte pages should take several batches, B got {} frames",
@@ -172,6 +173,7 @@ async fn a_sigkilled_relay_restarts_with_every_acked_entry_and_a_late_device_cat
     let status = b.sync_until_current(SYNC).await?;
     assert_eq!(status.cursor, Seq(35));
     assert_eq!(status.role, Some(Role::Viewer));
+    assert_eq!(status.quarantined_entries, 0, "every sealed entry opens");
     assert_eq!(assert_same_documents(&a, &b).await?, 35);
     let all: HashSet<DocId> = ids.iter().chain(&more).copied().collect();
     assert_eq!(all.len(), 35);

@@ -12,11 +12,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
-use rand::RngCore;
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 use server::log_store::{LogStore, Membership, Redeemed};
 use server::sqlite_store::SqliteStore;
 use server::{Config, ServerError};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
+use shared::sealing::{EntrySealer, SEAL_OVERHEAD, WorkspaceKey};
 use shared::signing::{AuthChallenge, DeviceKey, secret_hash};
 use shared::wire::{
     Acked, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, Redeem, Role, ServerMsg,
@@ -381,20 +383,68 @@ impl Client {
     }
 }
 
-/// Entry `n` of document `n`, blob id `n`, with a body of `body_len` bytes
-/// derived from `n`, authored and signed by `key` for `workspace`.
+/// The workspace key every test device seals with (test material only).
+pub fn workspace_key() -> WorkspaceKey {
+    WorkspaceKey::from_bytes(0, [0x77; 32])
+}
+
+/// What device `key` seals and signs with in `workspace`.
+pub fn sealer(key: &DeviceKey, workspace: WorkspaceId) -> EntrySealer {
+    EntrySealer {
+        workspace,
+        device: key.clone(),
+        key: workspace_key(),
+    }
+}
+
+/// Entry `n`: a change of document `n`, sealed (by [`EntrySealer::seal`])
+/// and signed by `key` for `workspace`, whose sealed body, as the relay
+/// sees and counts it, is exactly `body_len` bytes (at least
+/// [`SEAL_OVERHEAD`]). Nonce and blob id come from `n` alone, so the same
+/// `n` gives the same blob id (and, for the same author and workspace, the
+/// same entry), as a retried upload does.
 pub fn signed_entry(key: &DeviceKey, workspace: WorkspaceId, n: u32, body_len: usize) -> NewEntry {
+    assert!(
+        body_len >= SEAL_OVERHEAD,
+        "a sealed body is at least {SEAL_OVERHEAD} bytes, not {body_len}"
+    );
+    let plaintext: Vec<u8> = (0..body_len - SEAL_OVERHEAD)
+        .map(|i| (i as u32 ^ n) as u8)
+        .collect();
+    let mut rng = StdRng::seed_from_u64(u64::from(n));
+    let entry = sealer(key, workspace).seal(&mut rng, doc_of(n), EntryKind::Change, &plaintext);
+    assert_eq!(entry.body.len(), body_len);
+    entry
+}
+
+/// The entry `header` describes, its `plaintext` sealed under
+/// [`workspace_key`] (at `header.key_epoch`) and signed by `key`: for tests
+/// that name blob ids, kinds or epochs themselves, where devices let
+/// [`EntrySealer::seal`] draw the blob id. The nonce comes from the blob id.
+pub fn sealed_entry(
+    key: &DeviceKey,
+    workspace: WorkspaceId,
+    header: EntryHeader,
+    plaintext: &[u8],
+) -> NewEntry {
+    let mut seed = [0u8; 32];
+    seed[..16].copy_from_slice(&header.blob_id.0);
+    let mut rng = StdRng::from_seed(seed);
+    let key_at_epoch = WorkspaceKey::from_bytes(header.key_epoch, workspace_key().to_bytes());
+    let body = key_at_epoch.seal(&mut rng, workspace, &header, plaintext);
+    key.sign_entry(workspace, header, body)
+}
+
+/// Document `n`: `n` big-endian in the first four bytes.
+pub fn doc_of(n: u32) -> DocId {
     let mut id = [0u8; 16];
     id[..4].copy_from_slice(&n.to_be_bytes());
-    let header = EntryHeader {
-        doc_id: DocId(id),
-        kind: EntryKind::Change,
-        blob_id: BlobId(id),
-        author: key.device_id(),
-        key_epoch: 0,
-    };
-    let body = (0..body_len).map(|i| (i as u32 ^ n) as u8).collect();
-    key.sign_entry(workspace, header, body)
+    DocId(id)
+}
+
+/// The `n` of an entry made by [`signed_entry`].
+pub fn n_of(header: &EntryHeader) -> u32 {
+    u32::from_be_bytes(header.doc_id.0[..4].try_into().unwrap())
 }
 
 /// Entry `n` by device 1 in [`WS`].

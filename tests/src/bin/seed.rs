@@ -1,7 +1,9 @@
 //! Seeds a running relay with synthetic cases (`shared::synthetic`), the way
 //! a device uploads them: one Automerge document per case, its first change
-//! as one signed `Change` entry, through the native client (the same sync
-//! engine as the browser).
+//! as one `Change` entry sealed under the workspace key and signed, through
+//! the native client (the same sync engine as the browser). The relay sees
+//! sealed bodies only; the key is in `--state` and in the invite links made
+//! from it.
 //!
 //! ```text
 //! seed [--relay URL] [--code CODE | --invite LINK] [--state DIR] [--cases 1000]
