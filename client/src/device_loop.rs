@@ -1,12 +1,24 @@
-//! The device loop: the one task that owns IndexedDB, the sync engine and the
-//! WebSocket. Pages talk to it through [`DeviceHandle`] (provided as context)
-//! and read what it publishes in [`AppState`].
+//! The device loop: the one task that owns IndexedDB, the keys, the sync
+//! engine and the WebSocket. Pages talk to it through [`DeviceHandle`]
+//! (provided as context) and read what it publishes in [`AppState`].
 //!
 //! Everything that happens to the device arrives as one [`LoopEvent`] on one
 //! channel and is handled to completion before the next, so storage writes,
 //! engine state and the socket never interleave.
+//!
+//! The loop also owns the device's lock (see `Session`): no vault → the
+//! first-run screen; a vault → the unlock screen. Unlocking derives the key
+//! that opens the vault and gives the data key (every stored value), the
+//! device key and the workspace keys; only then are summaries read and the
+//! engine started. Locking — on demand, or after the configured time
+//! without input — drops the session: socket, engine, every key and the
+//! summaries shown. After the configured number of wrong passphrases in a
+//! row the device erases itself.
 
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::rc::Rc;
 
 use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
@@ -14,30 +26,95 @@ use leptos::prelude::*;
 use shared::case::Case;
 use shared::case_doc::{CaseDoc, CaseDocError, EditContext};
 use shared::case_summary::CaseSummary;
-use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
-use shared::invite_link::{origin_of, parse_token};
+use shared::ids::{BlobId, DocId, Seq, WorkspaceId};
+use shared::invite_link::origin_of;
 use shared::partial_date::Date;
-use shared::signing::DeviceKey;
-use shared::sync_engine::{SyncConfig, SyncEffect, SyncEngine, SyncEvent, SyncSetup};
-use shared::wire::{BootstrapResume, Entry, EntryHeader, EntryKind, Redeem, Role};
+use shared::sealing::{OpenedEntry, Quarantined, WorkspaceKey};
+use shared::sync_engine::{Connection, SyncEffect, SyncEngine, SyncEvent};
+use shared::vault::{Kek, LockedVault, VaultError, VaultSecrets};
+use shared::wire::{EntryKind, Role};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
+use zeroize::Zeroizing;
 
-use crate::app_state::{AppState, idle_status};
+use crate::app_state::{AppState, LockState, idle_status};
 use crate::browser_rng::BrowserRng;
+use crate::settings::{self, Settings};
 use crate::socket::{Socket, relay_url};
-use crate::storage::{MergedDoc, OutboxRow, Progress, Storage, StorageError};
+mod join;
+mod lock;
+
+use crate::storage::{
+    MergedDoc, OutboxRow, Progress, QuarantineRecord, Records, Storage, StorageError,
+};
 
 /// Shown wherever a device that has not joined a workspace is asked to do
 /// something only members can.
 pub const NOT_JOINED: &str =
     "This device has not joined a workspace: open an invite link from your coordinator.";
 
+const LOCKED: &str = "The app is locked: unlock it first.";
+
+/// How often the idle lock is checked (also on every return to the tab).
+const IDLE_CHECK_MS: i32 = 10_000;
+
+/// A passphrase on its way from the form to the loop: wiped from memory
+/// when dropped, never printed.
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    pub fn new(text: String) -> Passphrase {
+        Passphrase(Zeroizing::new(text))
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase(redacted)")
+    }
+}
+
+/// An invite's token as taken from the address bar: never printed.
+pub struct InviteToken(Zeroizing<String>);
+
+impl fmt::Debug for InviteToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InviteToken(redacted)")
+    }
+}
+
+/// A parsed invite, held in memory only until the device has a passphrase
+/// (it is never stored unencrypted).
+struct Invite {
+    workspace: WorkspaceId,
+    ticket: Zeroizing<[u8; 32]>,
+    key: WorkspaceKey,
+}
+
 #[derive(Debug)]
 pub enum Command {
     AddCase {
         case: Box<Case>,
         reply: oneshot::Sender<Result<DocId, String>>,
+    },
+    /// First run: make the device's keys and protect them with a passphrase.
+    CreateVault {
+        passphrase: Passphrase,
+        confirm: Passphrase,
+    },
+    Unlock {
+        passphrase: Passphrase,
+    },
+    Lock,
+    /// Erase this device's data and keys.
+    Wipe,
+    SaveSettings {
+        idle_lock_minutes: String,
+        max_failed_unlocks: String,
     },
 }
 
@@ -58,9 +135,11 @@ pub enum LoopEvent {
         generation: u64,
         bytes: Vec<u8>,
     },
-    /// The address bar's fragment changed while the app was open (an invite
-    /// link opened in this tab).
-    HashChanged,
+    /// An invite link was opened (at start or later in this tab); its token
+    /// is already out of the address bar.
+    Invite(InviteToken),
+    /// Time to see whether the idle lock is due.
+    IdleCheck,
 }
 
 /// What pages hold to ask the device loop for something.
@@ -70,6 +149,16 @@ pub struct DeviceHandle {
 }
 
 impl DeviceHandle {
+    fn send(&self, command: Command) {
+        if self
+            .events
+            .unbounded_send(LoopEvent::Command(command))
+            .is_err()
+        {
+            tracing::error!("the device loop stopped");
+        }
+    }
+
     /// Resolves once the case is durable on this device (and queued for
     /// upload), or with a message to show.
     pub async fn add_case(&self, case: Case) -> Result<DocId, String> {
@@ -84,18 +173,57 @@ impl DeviceHandle {
             .await
             .map_err(|_| "the app stopped; reload the page".to_owned())?
     }
+
+    /// The outcome shows in `AppState` (`vault_busy`, `vault_error`, then
+    /// the lock state).
+    pub fn create_vault(&self, passphrase: String, confirm: String) {
+        self.send(Command::CreateVault {
+            passphrase: Passphrase::new(passphrase),
+            confirm: Passphrase::new(confirm),
+        });
+    }
+
+    /// The outcome shows in `AppState` (`unlock_error`, `failed_unlocks`).
+    pub fn unlock(&self, passphrase: String) {
+        self.send(Command::Unlock {
+            passphrase: Passphrase::new(passphrase),
+        });
+    }
+
+    pub fn lock(&self) {
+        self.send(Command::Lock);
+    }
+
+    pub fn wipe(&self) {
+        self.send(Command::Wipe);
+    }
+
+    /// The outcome shows in `AppState::settings_message`.
+    pub fn save_settings(&self, idle_lock_minutes: String, max_failed_unlocks: String) {
+        self.send(Command::SaveSettings {
+            idle_lock_minutes,
+            max_failed_unlocks,
+        });
+    }
 }
 
 /// Starts the device loop and returns the handle pages use.
 pub fn start(state: AppState) -> DeviceHandle {
     let (events, rx) = mpsc::unbounded();
+    // The invite's secret leaves the address bar before anything else runs.
+    if let Some(token) = take_join_token() {
+        let _ = events.unbounded_send(LoopEvent::Invite(token));
+    }
     listen_to_network(&events);
     listen_to_hash(&events);
+    let activity = Rc::new(Cell::new(now_ms()));
+    listen_to_activity(&activity);
+    listen_for_idle(&events);
     let handle = DeviceHandle {
         events: events.clone(),
     };
     leptos::task::spawn_local(async move {
-        match DeviceLoop::open(state, events.clone()).await {
+        match DeviceLoop::open(state, events.clone(), activity).await {
             Ok(device_loop) => device_loop.run(rx).await,
             Err(err) => {
                 tracing::error!("cannot open local storage: {err}");
@@ -121,13 +249,17 @@ fn local_today() -> Date {
     .unwrap_or_else(|_| Date::from_unix_ms(now_ms()))
 }
 
-/// The token of a `#join=<token>` fragment in the address bar, if any.
-fn join_token_in_location() -> Option<String> {
+/// Takes a `#join=<token>` fragment out of the address bar and returns
+/// the token; any other fragment is left alone.
+fn take_join_token() -> Option<InviteToken> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    hash.trim_start_matches('#')
+    let token = hash
+        .trim_start_matches('#')
         .split('&')
         .find_map(|kv| kv.strip_prefix("join="))
-        .map(str::to_owned)
+        .map(|t| InviteToken(Zeroizing::new(t.to_owned())))?;
+    clear_location_hash();
+    Some(token)
 }
 
 /// Takes the fragment out of the address bar and out of this history entry
@@ -188,11 +320,62 @@ fn listen_to_hash(events: &mpsc::UnboundedSender<LoopEvent>) {
     };
     let tx = events.clone();
     let cb = Closure::<dyn FnMut()>::new(move || {
-        let _ = tx.unbounded_send(LoopEvent::HashChanged);
+        if let Some(token) = take_join_token() {
+            let _ = tx.unbounded_send(LoopEvent::Invite(token));
+        }
     });
     let _ = window.add_event_listener_with_callback("hashchange", cb.as_ref().unchecked_ref());
     // Listens for the life of the page.
     cb.forget();
+}
+
+/// Notes the time of every input (touch, click, key, wheel, scroll), in
+/// the capture phase so no component can hide it.
+fn listen_to_activity(activity: &Rc<Cell<i64>>) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let seen = Rc::clone(activity);
+    let cb = Closure::<dyn FnMut()>::new(move || seen.set(now_ms()));
+    for name in [
+        "pointerdown",
+        "keydown",
+        "touchstart",
+        "wheel",
+        "scroll",
+        "input",
+    ] {
+        let _ = document.add_event_listener_with_callback_and_bool(
+            name,
+            cb.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+    // Listens for the life of the page.
+    cb.forget();
+}
+
+/// A periodic idle check, and one whenever the tab becomes visible again
+/// (background tabs' timers are throttled; a phone taken out of a pocket
+/// must lock before it shows anything).
+fn listen_for_idle(events: &mpsc::UnboundedSender<LoopEvent>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let tx = events.clone();
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        let _ = tx.unbounded_send(LoopEvent::IdleCheck);
+    });
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        tick.as_ref().unchecked_ref(),
+        IDLE_CHECK_MS,
+    );
+    if let Some(document) = window.document() {
+        let _ = document
+            .add_event_listener_with_callback("visibilitychange", tick.as_ref().unchecked_ref());
+    }
+    // Runs for the life of the page.
+    tick.forget();
 }
 
 fn schedule(events: &mpsc::UnboundedSender<LoopEvent>, delay_ms: u64, event: LoopEvent) {
@@ -207,18 +390,40 @@ fn schedule(events: &mpsc::UnboundedSender<LoopEvent>, delay_ms: u64, event: Loo
     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(cb.unchecked_ref(), delay);
 }
 
+/// Everything that exists only while the device is unlocked. Dropping it
+/// (locking) drops the data key with the sealed stores, the device and
+/// workspace keys (zeroised on drop), the engine holding copies of them,
+/// and the outbox mirror.
+struct Session {
+    records: Records,
+    secrets: VaultSecrets,
+    /// Kept to rewrap the vault (a new workspace key) without asking for
+    /// the passphrase again.
+    kek: Kek,
+    /// The workspace joined (or being joined); `None` until an invite.
+    workspace: Option<WorkspaceId>,
+    /// Exists once the device has a workspace and its key.
+    engine: Option<SyncEngine>,
+    /// Mirrors the durable outbox, in order.
+    outbox: Vec<OutboxRow>,
+}
+
 struct DeviceLoop {
     state: AppState,
     storage: Storage,
-    key: DeviceKey,
-    device: DeviceId,
-    /// The workspace joined (or being joined); `None` until an invite.
-    workspace: Option<WorkspaceId>,
-    /// Exists once the device has a workspace.
-    engine: Option<SyncEngine>,
+    /// The stored vault: `None` before the first run's passphrase, an error
+    /// when the stored bytes are unreadable.
+    vault: Option<Result<LockedVault, VaultError>>,
+    /// Wrong passphrases in a row, as stored.
+    failed_unlocks: u32,
+    settings: Settings,
+    /// An invite opened while no session existed, waiting for the
+    /// passphrase.
+    pending_invite: Option<Invite>,
+    /// The time of the last input (see `listen_to_activity`).
+    activity: Rc<Cell<i64>>,
+    session: Option<Session>,
     network_up: bool,
-    /// Mirrors the durable outbox, in order.
-    outbox: Vec<OutboxRow>,
     socket: Option<Socket>,
     generation: u64,
     events: mpsc::UnboundedSender<LoopEvent>,
@@ -229,152 +434,50 @@ impl DeviceLoop {
     async fn open(
         state: AppState,
         events: mpsc::UnboundedSender<LoopEvent>,
+        activity: Rc<Cell<i64>>,
     ) -> Result<DeviceLoop, StorageError> {
         let storage = Storage::open().await?;
-        let loaded = storage.load().await?;
-        let mut rng = BrowserRng;
-        let key = match loaded.device_key {
-            Some(key) => key,
-            None => {
-                let key = DeviceKey::generate(&mut rng);
-                storage.set_device_key(&key).await?;
-                key
-            }
-        };
-        let device = key.device_id();
-        state.summaries.set(loaded.summaries);
-        state.role.set(loaded.role);
-        let mut device_loop = DeviceLoop {
+        let stored = storage.vault_state().await?;
+        let settings = Settings::effective(stored.settings, settings::read_presets());
+        let device_loop = DeviceLoop {
             state,
             storage,
-            device,
-            key,
-            workspace: loaded.workspace,
-            engine: None,
+            vault: stored.vault,
+            failed_unlocks: stored.failed_unlocks,
+            settings,
+            pending_invite: None,
+            activity,
+            session: None,
             network_up: web_sys::window()
                 .map(|w| w.navigator().on_line())
                 .unwrap_or(true),
-            outbox: loaded.outbox,
             socket: None,
             generation: 0,
             events,
-            rng,
+            rng: BrowserRng,
         };
-        let mut redeem = loaded.redeem;
-        let (mut cursor, mut bootstrap) = (loaded.cursor, loaded.bootstrap);
-        if let Some(token) = join_token_in_location() {
-            let was = device_loop.workspace;
-            if let Some(r) = device_loop.accept_invite(&token).await {
-                redeem = Some(r);
-                if was.is_none() {
-                    // `Storage::join` cleared any older sync position.
-                    (cursor, bootstrap) = (Seq::ZERO, None);
-                }
-            }
-        }
-        if let Some(workspace) = device_loop.workspace {
-            device_loop.engine = Some(device_loop.new_engine(workspace, cursor, bootstrap, redeem));
-        }
-        state.workspace.set(device_loop.workspace);
-        device_loop.publish();
-        state.ready.set(true);
+        state.settings.set(settings);
+        device_loop.show_lock_screen();
         Ok(device_loop)
     }
 
-    fn new_engine(
-        &self,
-        workspace: WorkspaceId,
-        cursor: Seq,
-        bootstrap: Option<BootstrapResume>,
-        redeem: Option<Redeem>,
-    ) -> SyncEngine {
-        SyncEngine::new(
-            SyncConfig::default(),
-            SyncSetup {
-                workspace,
-                key: self.key.clone(),
-                origin: page_origin(),
-                cursor,
-                outbox: self.outbox.iter().map(|r| r.entry.clone()).collect(),
-                bootstrap,
-                redeem,
-            },
-        )
-    }
-
-    /// Records the invite whose token is in the address bar (workspace and
-    /// ticket, one transaction), then removes it from the address bar.
-    /// Returns the ticket to present, or `None` (with the reason shown) when
-    /// the link cannot be used.
-    async fn accept_invite(&mut self, token: &str) -> Option<Redeem> {
-        let (workspace, ticket, _workspace_key) = match parse_token(token) {
-            Ok(parsed) => parsed,
-            Err(err) => {
-                // The error names what is wrong, never the token.
-                tracing::warn!("invite link unusable: {err}");
-                self.state.join_problem.set(Some(err.to_string()));
-                clear_location_hash();
-                return None;
+    /// The setup or unlock screen, whichever the stored vault calls for.
+    fn show_lock_screen(&self) {
+        self.state.failed_unlocks.set(self.failed_unlocks);
+        match &self.vault {
+            None => self.state.lock.set(LockState::Setup),
+            Some(vault) => {
+                if let Err(err) = vault {
+                    self.state.unlock_error.set(Some(format!(
+                        "{err}. Erasing this device (below) lets it start again."
+                    )));
+                }
+                self.state.lock.set(LockState::Locked);
             }
-        };
-        // The workspace key joins the stored keys with end-to-end encryption
-        // (issue 5); bodies are plaintext until then.
-        let redeem = Redeem::Ticket(ticket);
-        match self.storage.join(workspace, &redeem).await {
-            Ok(()) => {
-                self.workspace = Some(workspace);
-                self.state.join_problem.set(None);
-                clear_location_hash();
-                Some(redeem)
-            }
-            Err(err @ StorageError::OtherWorkspace { .. }) => {
-                tracing::warn!("invite to another workspace ignored");
-                self.state.join_problem.set(Some(err.to_string()));
-                clear_location_hash();
-                None
-            }
-            Err(err) => {
-                // The link stays in the address bar: a reload tries again.
-                tracing::error!("could not store the invite: {err}");
-                self.state.join_problem.set(Some(err.to_string()));
-                None
-            }
-        }
-    }
-
-    /// An invite link opened while the app was running.
-    async fn invite_arrived(&mut self) {
-        let Some(token) = join_token_in_location() else {
-            return;
-        };
-        let was = self.workspace;
-        let Some(redeem) = self.accept_invite(&token).await else {
-            return;
-        };
-        self.state.workspace.set(self.workspace);
-        match (was, self.workspace) {
-            (Some(_), _) => self.engine_event(SyncEvent::Redeem(redeem)).await,
-            (None, Some(workspace)) => {
-                self.engine = Some(self.new_engine(workspace, Seq::ZERO, None, Some(redeem)));
-                let first = if self.network_up {
-                    SyncEvent::NetworkUp
-                } else {
-                    SyncEvent::NetworkDown
-                };
-                self.engine_event(first).await;
-            }
-            (None, None) => {}
         }
     }
 
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<LoopEvent>) {
-        let first = if self.network_up {
-            SyncEvent::NetworkUp
-        } else {
-            SyncEvent::NetworkDown
-        };
-        self.engine_event(first).await;
-        self.publish();
         while let Some(event) = rx.next().await {
             self.handle(event).await;
             self.publish();
@@ -383,14 +486,7 @@ impl DeviceLoop {
 
     async fn handle(&mut self, event: LoopEvent) {
         let sync_event = match event {
-            LoopEvent::Command(Command::AddCase { case, reply }) => {
-                let result = self.add_case(*case).await;
-                let _ = reply.send(result.as_ref().map(|(id, _)| *id).map_err(String::clone));
-                match result {
-                    Ok((_, row)) => SyncEvent::Enqueued(row.entry),
-                    Err(_) => return,
-                }
-            }
+            LoopEvent::Command(command) => return self.command(command).await,
             LoopEvent::NetworkUp => {
                 self.network_up = true;
                 SyncEvent::NetworkUp
@@ -400,7 +496,8 @@ impl DeviceLoop {
                 SyncEvent::NetworkDown
             }
             LoopEvent::ReconnectDue => SyncEvent::ReconnectDue,
-            LoopEvent::HashChanged => return self.invite_arrived().await,
+            LoopEvent::Invite(token) => return self.invite_opened(token).await,
+            LoopEvent::IdleCheck => return self.idle_check(),
             LoopEvent::SocketOpened { generation } if generation == self.generation => {
                 SyncEvent::Opened
             }
@@ -419,15 +516,47 @@ impl DeviceLoop {
         self.engine_event(sync_event).await;
     }
 
+    async fn command(&mut self, command: Command) {
+        match command {
+            Command::AddCase { case, reply } => {
+                let result = self.add_case(*case).await;
+                let _ = reply.send(result.as_ref().map(|(id, _)| *id).map_err(String::clone));
+                if let Ok((_, row)) = result {
+                    self.engine_event(SyncEvent::Enqueued(row.entry)).await;
+                }
+            }
+            Command::CreateVault {
+                passphrase,
+                confirm,
+            } => self.create_vault(passphrase, confirm).await,
+            Command::Unlock { passphrase } => self.unlock(passphrase).await,
+            Command::Lock => self.lock(),
+            Command::Wipe => {
+                self.wipe("This device was erased: its cases, keys and settings are gone.")
+                    .await
+            }
+            Command::SaveSettings {
+                idle_lock_minutes,
+                max_failed_unlocks,
+            } => {
+                self.save_settings(&idle_lock_minutes, &max_failed_unlocks)
+                    .await
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ sync
+
     async fn engine_event(&mut self, event: SyncEvent) {
-        let Some(engine) = self.engine.as_mut() else {
+        let Some(engine) = self.session.as_mut().and_then(|s| s.engine.as_mut()) else {
             return;
         };
         let effects = engine.handle(now_ms(), &mut self.rng, event);
         let mut queue: VecDeque<SyncEffect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let follow_up = self.carry_out(effect).await;
-            if let (Some(event), Some(engine)) = (follow_up, self.engine.as_mut()) {
+            let engine = self.session.as_mut().and_then(|s| s.engine.as_mut());
+            if let (Some(event), Some(engine)) = (follow_up, engine) {
                 queue.extend(engine.handle(now_ms(), &mut self.rng, event));
             }
         }
@@ -470,14 +599,22 @@ impl DeviceLoop {
                 schedule(&self.events, delay_ms, LoopEvent::ReconnectDue);
                 None
             }
-            SyncEffect::Apply { entries, through } => {
-                Some(match self.apply(entries, Progress::Cursor(through)).await {
+            SyncEffect::Apply {
+                entries,
+                quarantined,
+                through,
+            } => Some(
+                match self
+                    .apply(entries, &quarantined, Progress::Cursor(through))
+                    .await
+                {
                     Ok(()) => SyncEvent::Applied { through },
                     Err(err) => apply_failed(err),
-                })
-            }
+                },
+            ),
             SyncEffect::ApplyBootstrap {
                 entries,
+                quarantined,
                 upto,
                 next,
             } => {
@@ -485,18 +622,19 @@ impl DeviceLoop {
                     Some(resume) => Progress::BootstrapPage(resume),
                     None => Progress::BootstrapDone(upto),
                 };
-                Some(match self.apply(entries, progress).await {
+                Some(match self.apply(entries, &quarantined, progress).await {
                     Ok(()) => SyncEvent::BootstrapApplied,
                     Err(err) => apply_failed(err),
                 })
             }
             SyncEffect::Acked(acks) => {
+                let session = self.session.as_mut()?;
                 let acked: Vec<BlobId> = acks.iter().map(|a| a.blob_id).collect();
-                let (done, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.outbox)
+                let (done, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut session.outbox)
                     .into_iter()
                     .partition(|row| acked.contains(&row.blob_id()));
-                self.outbox = keep;
-                if let Err(err) = self.storage.remove_from_outbox(&done).await {
+                session.outbox = keep;
+                if let Err(err) = session.records.remove_from_outbox(&done).await {
                     // The rows stay on disk and are pushed again after a
                     // restart; the relay stores them once.
                     tracing::warn!("could not drop acknowledged uploads: {err}");
@@ -507,7 +645,8 @@ impl DeviceLoop {
                 if self.state.role.get_untracked() != Some(role) {
                     self.state.role.set(Some(role));
                 }
-                if let Err(err) = self.storage.joined(role).await {
+                let session = self.session.as_ref()?;
+                if let Err(err) = session.records.joined(role).await {
                     // The spent ticket stays stored and is presented again
                     // next time; the relay answers a member's ticket without
                     // spending anything.
@@ -517,7 +656,9 @@ impl DeviceLoop {
             }
             SyncEffect::Compact { doc_id, covers } => match self.compact(doc_id, covers).await {
                 Ok(row) => {
-                    self.outbox.push(row.clone());
+                    if let Some(session) = self.session.as_mut() {
+                        session.outbox.push(row.clone());
+                    }
                     Some(SyncEvent::Enqueued(row.entry))
                 }
                 Err(err) => {
@@ -532,12 +673,23 @@ impl DeviceLoop {
     }
 
     async fn add_case(&mut self, mut case: Case) -> Result<(DocId, OutboxRow), String> {
-        let Some(workspace) = self.workspace else {
+        let Some(session) = self.session.as_mut() else {
+            return Err(LOCKED.to_owned());
+        };
+        if session.workspace.is_none() {
             return Err(NOT_JOINED.to_owned());
+        }
+        let Some(engine) = session.engine.as_ref() else {
+            return Err(
+                "This device holds no key for its workspace, so cases cannot be added. Open a \
+                 new invite link from your coordinator."
+                    .to_owned(),
+            );
         };
         if self.state.role.get_untracked() == Some(Role::Viewer) {
             return Err("This device has the viewer role: it cannot add cases.".to_owned());
         }
+        let device = session.secrets.device_key.device_id();
         let now = now_ms();
         // Events the form added are stamped here: who recorded them, when.
         for event in case
@@ -545,71 +697,77 @@ impl DeviceLoop {
             .iter_mut()
             .filter(|e| e.recorded_by.is_empty())
         {
-            event.recorded_by = self.device.to_hex();
+            event.recorded_by = device.to_hex();
             event.recorded_at_ms = now;
         }
         let ctx = EditContext {
-            device: self.device,
+            device,
             now_ms: now,
             today: local_today(),
         };
         let doc_id = DocId::random(&mut self.rng);
         let summary = CaseSummary::of(doc_id, &case, 0, now);
         let (mut doc, changes) = CaseDoc::create(case, &ctx).map_err(|e| e.to_string())?;
-        let entry = self.key.sign_entry(
-            workspace,
-            EntryHeader {
-                doc_id,
-                kind: EntryKind::Change,
-                blob_id: BlobId::random(&mut self.rng),
-                author: self.device,
-                key_epoch: 0,
-            },
-            changes,
-        );
-        let row = self
-            .storage
+        let entry = engine
+            .sealer()
+            .seal(&mut self.rng, doc_id, EntryKind::Change, &changes);
+        let row = session
+            .records
             .save_local_edit(&doc.save(), &summary, entry)
             .await
             .map_err(|e| e.to_string())?;
-        self.outbox.push(row.clone());
+        session.outbox.push(row.clone());
         self.state.upsert_summaries([summary]);
         Ok((doc_id, row))
     }
 
     /// Writes a snapshot of a stored document to the outbox: the whole
     /// document as this device holds it, which includes every log entry up
-    /// to `covers`.
+    /// to `covers`, sealed like any change.
     async fn compact(&mut self, doc_id: DocId, covers: Seq) -> Result<OutboxRow, String> {
-        let workspace = self.workspace.ok_or_else(|| NOT_JOINED.to_owned())?;
-        let stored = self
-            .storage
+        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
+        let engine = session
+            .engine
+            .as_ref()
+            .ok_or_else(|| NOT_JOINED.to_owned())?;
+        let device = session.secrets.device_key.device_id();
+        let stored = session
+            .records
             .doc(&doc_id)
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "the document is not stored on this device".to_owned())?;
-        let mut doc = CaseDoc::load(&stored, &self.device).map_err(|e| e.kind().to_owned())?;
-        let entry = self.key.sign_entry(
-            workspace,
-            EntryHeader {
-                doc_id,
-                kind: EntryKind::Snapshot { covers },
-                blob_id: BlobId::random(&mut self.rng),
-                author: self.device,
-                key_epoch: 0,
-            },
-            doc.save(),
+        let mut doc = CaseDoc::load(&stored, &device).map_err(|e| e.kind().to_owned())?;
+        let entry = engine.sealer().seal(
+            &mut self.rng,
+            doc_id,
+            EntryKind::Snapshot { covers },
+            &doc.save(),
         );
-        self.storage.enqueue(entry).await.map_err(|e| e.to_string())
+        session
+            .records
+            .enqueue(entry)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Merges a batch or bootstrap page into the stored documents and
-    /// stores the sync position with them. Entries come grouped by document
-    /// in log order; a snapshot's body is a whole saved document, which
-    /// Automerge merges like any change. Entries that cannot be merged are
-    /// skipped and logged, never allowed to stop sync.
-    async fn apply(&mut self, entries: Vec<Entry>, progress: Progress) -> Result<(), StorageError> {
-        let mut by_doc: Vec<(DocId, Vec<Entry>)> = Vec::new();
+    /// stores the sync position and the entries set aside with them.
+    /// Entries come grouped by document in log order; a snapshot's body is
+    /// a whole saved document, which Automerge merges like any change.
+    /// Entries that cannot be merged are skipped and logged, never allowed
+    /// to stop sync.
+    async fn apply(
+        &mut self,
+        entries: Vec<OpenedEntry>,
+        quarantined: &[Quarantined],
+        progress: Progress,
+    ) -> Result<(), StorageError> {
+        let Some(session) = self.session.as_ref() else {
+            return Err(StorageError::WriteFailed(LOCKED.to_owned()));
+        };
+        let device = session.secrets.device_key.device_id();
+        let mut by_doc: Vec<(DocId, Vec<OpenedEntry>)> = Vec::new();
         let mut index: HashMap<DocId, usize> = HashMap::new();
         for entry in entries {
             let doc_id = entry.header.doc_id;
@@ -621,21 +779,21 @@ impl DeviceLoop {
         }
         let now = now_ms();
         let ids: Vec<DocId> = by_doc.iter().map(|(id, _)| *id).collect();
-        let stored = self.storage.docs(&ids).await?;
+        let stored = session.records.docs(&ids).await?;
         let mut merged = Vec::with_capacity(by_doc.len());
         for ((doc_id, entries), stored) in by_doc.into_iter().zip(stored) {
             let mut doc = match stored {
-                Some(bytes) => match CaseDoc::load(&bytes, &self.device) {
+                Some(bytes) => match CaseDoc::load(&bytes, &device) {
                     Ok(doc) => doc,
                     Err(err) => {
                         tracing::error!(doc = %doc_id, kind = err.kind(), "stored document unreadable");
                         continue;
                     }
                 },
-                None => CaseDoc::empty(&self.device),
+                None => CaseDoc::empty(&device),
             };
             for entry in &entries {
-                if let Err(err) = doc.merge(&entry.body) {
+                if let Err(err) = doc.merge(&entry.plaintext) {
                     tracing::warn!(seq = %entry.seq, doc = %doc_id, kind = err.kind(), "entry skipped");
                 }
             }
@@ -654,17 +812,41 @@ impl DeviceLoop {
                 summary,
             });
         }
-        self.storage.save_merged(&merged, progress).await?;
+        let set_aside: Vec<QuarantineRecord> = quarantined
+            .iter()
+            .map(|q| {
+                tracing::warn!(
+                    seq = %q.seq,
+                    doc = %q.header.doc_id,
+                    kind = q.error.kind(),
+                    "entry set aside"
+                );
+                QuarantineRecord::of(q, now)
+            })
+            .collect();
+        session
+            .records
+            .save_merged(&merged, &set_aside, progress)
+            .await?;
+        if !set_aside.is_empty() {
+            match session.records.quarantine_count().await {
+                Ok(n) => self.state.quarantined.set(n),
+                Err(err) => tracing::warn!("could not count the entries set aside: {err}"),
+            }
+        }
         self.state
             .upsert_summaries(merged.into_iter().filter_map(|m| m.summary));
         Ok(())
     }
 
     fn publish(&self) {
+        let Some(session) = &self.session else {
+            return;
+        };
         let mut pending: HashMap<DocId, usize> = HashMap::new();
         // A snapshot waiting to upload holds nothing new: only changes make
         // a case "not uploaded yet".
-        for row in &self.outbox {
+        for row in &session.outbox {
             if row.entry.header.kind == EntryKind::Change {
                 *pending.entry(row.entry.header.doc_id).or_default() += 1;
             }
@@ -673,10 +855,19 @@ impl DeviceLoop {
         if self.state.pending.with_untracked(|p| *p != pending) {
             self.state.pending.set(pending);
         }
-        let status = match &self.engine {
+        let status = match &session.engine {
             Some(engine) => engine.status(),
-            None => idle_status(self.network_up, self.outbox.len()),
+            None => idle_status(self.network_up, session.outbox.len()),
         };
+        // The first sync after joining is over once the device is in step
+        // (or the relay refused it).
+        let join_over = session
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.in_step() || e.status().connection == Connection::Refused);
+        if join_over && self.state.joining.get_untracked() {
+            self.state.joining.set(false);
+        }
         if self.state.sync.with_untracked(|s| *s != status) {
             self.state.sync.set(status);
         }

@@ -3,15 +3,18 @@
 
 pub mod app;
 pub mod app_state;
+pub mod browser;
 pub mod browser_rng;
 pub mod case_form;
 pub mod case_list;
 pub mod device_loop;
 pub mod labels;
 pub mod service_worker;
+pub mod settings;
 pub mod socket;
 pub mod storage;
 pub mod sync_panel;
+pub mod vault_screens;
 
 /// Entry point of the app in the page.
 pub fn start() {

@@ -1,42 +1,76 @@
 //! The device's IndexedDB database: the only place case data lives on the
-//! device.
+//! device, and none of it readable without the passphrase.
 //!
-//! Object stores (database `homeward`, version 2):
+//! Object stores (database `homeward`, version 3):
+//! - `vault` — **the only plaintext values**: `locked` (the [`LockedVault`]
+//!   bytes, already ciphertext under the passphrase-derived key),
+//!   `failed_unlocks` (the wrong-passphrase counter) and the two lock
+//!   settings (`idle_lock_minutes`, `max_failed_unlocks`). The counter lives
+//!   here rather than in localStorage so that "clear site data → local
+//!   storage" alone cannot reset it (and clearing IndexedDB erases the vault
+//!   with it). Someone who edits IndexedDB by hand can reset it, but could as
+//!   well copy the vault and guess offline: the counter only stops guessing
+//!   through the app.
 //! - `docs`: doc id (hex) → the whole Automerge document, saved;
 //! - `summaries`: doc id (hex) → postcard `CaseSummary`, so the list renders
 //!   without loading documents;
-//! - `outbox`: auto-increment key → postcard `NewEntry` (signed), in creation
-//!   order;
-//! - `meta`: small values: `device_key` (the Ed25519 secret), `workspace`,
-//!   `redeem` (an invite ticket not yet accepted by the relay), `role`,
-//!   `cursor`, `bootstrap` (where an interrupted bootstrap resumes).
+//! - `outbox`: auto-increment key → postcard `NewEntry` (sealed and
+//!   signed), in creation order;
+//! - `meta`: `workspace`, `redeem` (an invite ticket not yet accepted by the
+//!   relay), `role`, `cursor`, `bootstrap` (where an interrupted bootstrap
+//!   resumes);
+//! - `quarantine`: seq → a [`QuarantineRecord`] (seq, doc id, error kind;
+//!   never the body) for each log entry that failed to verify or open.
+//!
+//! Every value outside `vault` is sealed with the device's data key
+//! ([`DataKey::seal_record`]) under the slot `"<store>/<key>"`, so a value
+//! copied to another record does not open. The *keys* stay plaintext:
+//! random doc ids, outbox sequence numbers, log seqs and the fixed meta
+//! names — IndexedDB needs them to find records, and they say nothing about
+//! a case beyond how many there are.
+//!
+//! [`Storage`] (no key) reads and writes only the `vault` store;
+//! [`Storage::unlock`] gives [`Records`], which holds the data key and does
+//! everything else. Locking drops the `Records`.
 //!
 //! Every write that must be atomic is one IndexedDB transaction: a local edit
 //! writes document, summary and outbox entry together; a merged batch or
-//! bootstrap page writes documents, summaries and the sync position (cursor,
-//! or bootstrap resume point) together; joining writes workspace and ticket
-//! together. A transaction is awaited to completion before the caller is
-//! told it succeeded.
-//!
-//! Values are stored as plain bytes today; the at-rest encryption step
-//! (issue 5) wraps exactly these byte values, the device key first.
+//! bootstrap page writes documents, summaries, quarantined entries and the
+//! sync position (cursor, or bootstrap resume point) together; joining
+//! writes workspace, ticket and (when it gained a key) the vault together. A
+//! transaction is awaited to completion before the caller is told it
+//! succeeded.
+
+use std::rc::Rc;
 
 use idb::{Database, DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;
+use serde::{Deserialize, Serialize};
 use shared::case_summary::CaseSummary;
 use shared::ids::{BlobId, DocId, Seq, WorkspaceId};
-use shared::signing::DeviceKey;
+use shared::sealing::Quarantined;
+use shared::vault::{DataKey, LockedVault, VaultError};
 use shared::wire::{BootstrapResume, NewEntry, Redeem, Role};
 use wasm_bindgen::{JsCast, JsValue};
 
-const DB_NAME: &str = "homeward";
-/// Version 2 (protocol 2): signed outbox entries, device keys, membership.
-const DB_VERSION: u32 = 2;
+use crate::browser_rng::BrowserRng;
+use crate::settings::{self, Settings};
+
+pub const DB_NAME: &str = "homeward";
+/// Version 3 (issue 5): every value sealed with the data key, the `vault`
+/// and `quarantine` stores. Older data was plaintext and is dropped.
+const DB_VERSION: u32 = 3;
+const VAULT: &str = "vault";
 const DOCS: &str = "docs";
 const SUMMARIES: &str = "summaries";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
-const META_DEVICE_KEY: &str = "device_key";
+const QUARANTINE: &str = "quarantine";
+const ALL_STORES: [&str; 6] = [VAULT, DOCS, SUMMARIES, OUTBOX, META, QUARANTINE];
+const VAULT_LOCKED: &str = "locked";
+const VAULT_FAILED: &str = "failed_unlocks";
+const VAULT_IDLE: &str = "idle_lock_minutes";
+const VAULT_MAX_FAILED: &str = "max_failed_unlocks";
 const META_WORKSPACE: &str = "workspace";
 const META_REDEEM: &str = "redeem";
 const META_ROLE: &str = "role";
@@ -62,6 +96,19 @@ pub enum StorageError {
          needs another browser profile or device"
     )]
     OtherWorkspace { current: WorkspaceId },
+    #[error("erasing the device's storage failed: {0}")]
+    WipeFailed(String),
+}
+
+/// What the `vault` store holds: readable while locked.
+#[derive(Debug)]
+pub struct VaultState {
+    /// `None` on a device never set up (or wiped); an error if the stored
+    /// bytes are not a vault this app can read.
+    pub vault: Option<Result<LockedVault, VaultError>>,
+    pub failed_unlocks: u32,
+    /// `None` until settings were first saved.
+    pub settings: Option<Settings>,
 }
 
 /// One row of the durable outbox.
@@ -71,10 +118,9 @@ pub struct OutboxRow {
     pub entry: NewEntry,
 }
 
-/// What the app needs at start, read in one pass.
+/// What the app needs once unlocked, read in one pass.
 #[derive(Debug)]
 pub struct Loaded {
-    pub device_key: Option<DeviceKey>,
     /// The workspace this device joined (or is joining); `None` until an
     /// invite link was opened.
     pub workspace: Option<WorkspaceId>,
@@ -86,6 +132,8 @@ pub struct Loaded {
     pub bootstrap: Option<BootstrapResume>,
     pub summaries: Vec<CaseSummary>,
     pub outbox: Vec<OutboxRow>,
+    /// Log entries set aside so far.
+    pub quarantined: u64,
 }
 
 /// A document merged from the relay, ready to be written.
@@ -94,6 +142,30 @@ pub struct MergedDoc {
     pub doc_id: DocId,
     pub doc: Vec<u8>,
     pub summary: Option<CaseSummary>,
+}
+
+/// A log entry that failed to verify or open: what is kept of it. Never
+/// the body: the relay still has it, should a coordinator want to look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantineRecord {
+    pub seq: Seq,
+    pub doc_id: DocId,
+    pub author: shared::ids::DeviceId,
+    /// `OpenError::kind()`: `signature`, `decrypt`, `unknown_epoch`, …
+    pub kind: String,
+    pub noted_ms: i64,
+}
+
+impl QuarantineRecord {
+    pub fn of(q: &Quarantined, noted_ms: i64) -> QuarantineRecord {
+        QuarantineRecord {
+            seq: q.seq,
+            doc_id: q.header.doc_id,
+            author: q.header.author,
+            kind: q.error.kind().to_owned(),
+            noted_ms,
+        }
+    }
 }
 
 /// The sync position stored together with merged documents.
@@ -108,9 +180,18 @@ pub enum Progress {
     BootstrapDone(Seq),
 }
 
+/// The database, locked: only the `vault` store is usable.
 #[derive(Debug)]
 pub struct Storage {
-    db: Database,
+    db: Rc<Database>,
+    name: String,
+}
+
+/// The database with the data key: every sealed store.
+#[derive(Debug)]
+pub struct Records {
+    db: Rc<Database>,
+    key: DataKey,
 }
 
 fn bytes(v: &[u8]) -> JsValue {
@@ -121,12 +202,28 @@ fn to_bytes(v: &JsValue) -> Option<Vec<u8>> {
     v.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
 }
 
-fn key(id: &DocId) -> JsValue {
+fn doc_key(id: &DocId) -> JsValue {
     JsValue::from_str(&id.to_hex())
 }
 
-fn meta_key(name: &str) -> JsValue {
+fn seq_key(seq: Seq) -> JsValue {
+    // IndexedDB keys are doubles: exact up to 2^53, far beyond any log.
+    JsValue::from_f64(seq.0 as f64)
+}
+
+fn name_key(name: &str) -> JsValue {
     JsValue::from_str(name)
+}
+
+/// The slot a value is sealed to: store name and record key. String keys
+/// as they are, number keys in decimal.
+fn slot(store: &str, key: &JsValue) -> Vec<u8> {
+    let key = match (key.as_string(), key.as_f64()) {
+        (Some(s), _) => s,
+        (None, Some(n)) => format!("{}", n as u64),
+        (None, None) => String::new(),
+    };
+    format!("{store}/{key}").into_bytes()
 }
 
 fn read_err(e: idb::Error) -> StorageError {
@@ -137,176 +234,325 @@ fn write_err(e: idb::Error) -> StorageError {
     StorageError::WriteFailed(e.to_string())
 }
 
-async fn get_meta(store: &ObjectStore, name: &str) -> Result<Option<JsValue>, StorageError> {
-    store
-        .get(meta_key(name))
-        .map_err(read_err)?
-        .await
-        .map_err(read_err)
+async fn get(store: &ObjectStore, key: JsValue) -> Result<Option<JsValue>, StorageError> {
+    store.get(key).map_err(read_err)?.await.map_err(read_err)
 }
 
-/// A postcard value from `meta`; a damaged one reads as absent (and is
-/// logged without its content).
-async fn get_meta_value<T: serde::de::DeserializeOwned>(
-    store: &ObjectStore,
-    name: &str,
-    what: &'static str,
-) -> Result<Option<T>, StorageError> {
-    let Some(raw) = get_meta(store, name).await? else {
-        return Ok(None);
-    };
-    match to_bytes(&raw).and_then(|b| postcard::from_bytes(&b).ok()) {
-        Some(v) => Ok(Some(v)),
-        None => {
-            tracing::error!("{}", StorageError::Corrupt { what });
-            Ok(None)
+/// Opens (creating or upgrading) the database called `name`.
+async fn open_db(name: &str) -> Result<Database, StorageError> {
+    let factory = Factory::new().map_err(|e| StorageError::Unavailable(e.to_string()))?;
+    let mut request = factory
+        .open(name, Some(DB_VERSION))
+        .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+    request.on_upgrade_needed(|event| {
+        let Ok(db) = event.database() else { return };
+        if event.old_version().unwrap_or(0) < 3 {
+            // Versions 1 and 2 stored cases, keys and tickets in plaintext.
+            // There are no real users yet: the data is dropped rather than
+            // encrypted in place (which would leave the plaintext behind in
+            // the browser's files anyway).
+            for name in db.store_names() {
+                let _ = db.delete_object_store(&name);
+            }
+        }
+        let names = db.store_names();
+        for name in [VAULT, DOCS, SUMMARIES, META, QUARANTINE] {
+            if !names.iter().any(|n| n == name) {
+                let _ = db.create_object_store(name, ObjectStoreParams::new());
+            }
+        }
+        if !names.iter().any(|n| n == OUTBOX) {
+            let mut params = ObjectStoreParams::new();
+            params.auto_increment(true);
+            let _ = db.create_object_store(OUTBOX, params);
+        }
+    });
+    request
+        .await
+        .map_err(|e| StorageError::Unavailable(e.to_string()))
+}
+
+impl Storage {
+    /// The app's database. When another tab erases or upgrades it, this
+    /// connection closes and the page reloads (and shows what is left).
+    pub async fn open() -> Result<Storage, StorageError> {
+        let mut db = open_db(DB_NAME).await?;
+        db.on_version_change(|_| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        });
+        Ok(Storage {
+            db: Rc::new(db),
+            name: DB_NAME.to_owned(),
+        })
+    }
+
+    /// The database called `name`; tests use their own names so they never
+    /// touch the app's data.
+    pub async fn open_named(name: &str) -> Result<Storage, StorageError> {
+        Ok(Storage {
+            db: Rc::new(open_db(name).await?),
+            name: name.to_owned(),
+        })
+    }
+
+    pub async fn vault_state(&self) -> Result<VaultState, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[VAULT], TransactionMode::ReadOnly)
+            .map_err(read_err)?;
+        let store = tx.object_store(VAULT).map_err(read_err)?;
+        let vault = get(&store, name_key(VAULT_LOCKED))
+            .await?
+            .map(|v| match to_bytes(&v) {
+                Some(b) => LockedVault::from_bytes(b),
+                None => Err(VaultError::Damaged("not a byte string")),
+            });
+        let number = async |name: &str| -> Result<Option<u32>, StorageError> {
+            Ok(get(&store, name_key(name))
+                .await?
+                .and_then(|v| settings::from_js(&v)))
+        };
+        let failed_unlocks = number(VAULT_FAILED).await?.unwrap_or(0);
+        let settings = match (number(VAULT_IDLE).await?, number(VAULT_MAX_FAILED).await?) {
+            (Some(idle_lock_minutes), Some(max_failed_unlocks)) => Some(Settings {
+                idle_lock_minutes,
+                max_failed_unlocks,
+            }),
+            _ => None,
+        };
+        Ok(VaultState {
+            vault,
+            failed_unlocks,
+            settings,
+        })
+    }
+
+    /// Stores a new vault (first run) and clears the failure counter, in
+    /// one transaction.
+    pub async fn save_vault(&self, vault: &LockedVault) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[VAULT], TransactionMode::ReadWrite)
+            .map_err(write_err)?;
+        let store = tx.object_store(VAULT).map_err(write_err)?;
+        put_vault(&store, vault)?;
+        store
+            .put(&settings::to_js(0), Some(&name_key(VAULT_FAILED)))
+            .map_err(write_err)?;
+        commit(tx).await
+    }
+
+    /// Durably records the number of wrong passphrases in a row.
+    pub async fn set_failed_unlocks(&self, n: u32) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[VAULT], TransactionMode::ReadWrite)
+            .map_err(write_err)?;
+        tx.object_store(VAULT)
+            .map_err(write_err)?
+            .put(&settings::to_js(n), Some(&name_key(VAULT_FAILED)))
+            .map_err(write_err)?;
+        commit(tx).await
+    }
+
+    pub async fn save_settings(&self, s: Settings) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[VAULT], TransactionMode::ReadWrite)
+            .map_err(write_err)?;
+        let store = tx.object_store(VAULT).map_err(write_err)?;
+        store
+            .put(
+                &settings::to_js(s.idle_lock_minutes),
+                Some(&name_key(VAULT_IDLE)),
+            )
+            .map_err(write_err)?;
+        store
+            .put(
+                &settings::to_js(s.max_failed_unlocks),
+                Some(&name_key(VAULT_MAX_FAILED)),
+            )
+            .map_err(write_err)?;
+        commit(tx).await
+    }
+
+    /// The sealed stores, opened with the data key from the vault.
+    pub fn unlock(&self, key: DataKey) -> Records {
+        Records {
+            db: Rc::clone(&self.db),
+            key,
+        }
+    }
+
+    /// Erases everything: every store is cleared in one transaction (so
+    /// nothing is left even if deleting the database has to wait for
+    /// another tab), then the connection is closed and the database
+    /// deleted. Without the vault, any sealed bytes the browser's files
+    /// still hold are unreadable: the data key existed only inside it.
+    /// The `Storage` must not be used afterwards; open a new one.
+    pub async fn wipe(&self) -> Result<(), StorageError> {
+        let wipe_err = |e: idb::Error| StorageError::WipeFailed(e.to_string());
+        let tx = self
+            .db
+            .transaction(&ALL_STORES, TransactionMode::ReadWrite)
+            .map_err(wipe_err)?;
+        for name in ALL_STORES {
+            tx.object_store(name)
+                .map_err(wipe_err)?
+                .clear()
+                .map_err(wipe_err)?;
+        }
+        commit(tx)
+            .await
+            .map_err(|e| StorageError::WipeFailed(e.to_string()))?;
+        self.db.close();
+        let factory = Factory::new().map_err(wipe_err)?;
+        let request = factory.delete(&self.name).map_err(wipe_err)?;
+        // Another tab holding the database open delays the deletion until
+        // it closes (it reloads on `versionchange`); the data is already
+        // cleared, so do not wait for ever.
+        let deleted = futures::future::select(
+            Box::pin(std::future::IntoFuture::into_future(request)),
+            Box::pin(crate::browser::sleep_ms(5_000)),
+        )
+        .await;
+        match deleted {
+            futures::future::Either::Left((Ok(_), _)) => Ok(()),
+            futures::future::Either::Left((Err(e), _)) => Err(wipe_err(e)),
+            futures::future::Either::Right(_) => {
+                tracing::warn!("deleting the database is waiting for another tab to close");
+                Ok(())
+            }
         }
     }
 }
 
-fn put_meta_value<T: serde::Serialize>(
-    store: &ObjectStore,
-    name: &str,
-    value: &T,
-) -> Result<(), StorageError> {
-    let encoded =
-        postcard::to_stdvec(value).map_err(|e| StorageError::WriteFailed(e.to_string()))?;
+fn put_vault(store: &ObjectStore, vault: &LockedVault) -> Result<(), StorageError> {
     store
-        .put(&bytes(&encoded), Some(&meta_key(name)))
+        .put(&bytes(vault.as_bytes()), Some(&name_key(VAULT_LOCKED)))
         .map_err(write_err)?;
     Ok(())
 }
 
-fn put_cursor(store: &ObjectStore, cursor: Seq) -> Result<(), StorageError> {
-    store
-        .put(
-            &JsValue::from_f64(cursor.0 as f64),
-            Some(&meta_key(META_CURSOR)),
+impl Records {
+    fn seal(&self, store: &str, key: &JsValue, plaintext: &[u8]) -> JsValue {
+        bytes(
+            &self
+                .key
+                .seal_record(&mut BrowserRng, &slot(store, key), plaintext),
         )
-        .map_err(write_err)?;
-    Ok(())
-}
-
-fn delete_meta(store: &ObjectStore, name: &str) -> Result<(), StorageError> {
-    store.delete(meta_key(name)).map_err(write_err)?;
-    Ok(())
-}
-
-impl Storage {
-    pub async fn open() -> Result<Storage, StorageError> {
-        Storage::open_named(DB_NAME).await
     }
 
-    /// Opens (creating or upgrading) the database called `name`; tests use
-    /// their own names so they never touch the app's data.
-    pub async fn open_named(name: &str) -> Result<Storage, StorageError> {
-        let factory = Factory::new().map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        let mut request = factory
-            .open(name, Some(DB_VERSION))
-            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        request.on_upgrade_needed(|event| {
-            let Ok(db) = event.database() else { return };
-            if event.old_version().unwrap_or(0) == 1 {
-                // Version 1 (protocol 1) held unsigned outbox entries no
-                // relay accepts any more, a random device id that is no key,
-                // and a cursor into the old shared default workspace. Cases
-                // (docs, summaries) stay; the device joins a workspace anew.
-                let _ = db.delete_object_store(OUTBOX);
-                let _ = db.delete_object_store(META);
-            }
-            let names = db.store_names();
-            for name in [DOCS, SUMMARIES, META] {
-                if !names.iter().any(|n| n == name) {
-                    let _ = db.create_object_store(name, ObjectStoreParams::new());
-                }
-            }
-            if !names.iter().any(|n| n == OUTBOX) {
-                let mut params = ObjectStoreParams::new();
-                params.auto_increment(true);
-                let _ = db.create_object_store(OUTBOX, params);
-            }
-        });
-        let db = request
-            .await
-            .map_err(|e| StorageError::Unavailable(e.to_string()))?;
-        Ok(Storage { db })
+    /// Opens a stored value; a damaged one (or one moved from another slot)
+    /// is `None`, logged without its content.
+    fn open(
+        &self,
+        store: &str,
+        key: &JsValue,
+        value: &JsValue,
+        what: &'static str,
+    ) -> Option<Vec<u8>> {
+        let opened = to_bytes(value).and_then(|b| self.key.open_record(&slot(store, key), &b).ok());
+        if opened.is_none() {
+            tracing::error!("{}", StorageError::Corrupt { what });
+        }
+        opened
+    }
+
+    fn put_sealed(
+        &self,
+        store: &ObjectStore,
+        name: &str,
+        key: JsValue,
+        plaintext: &[u8],
+    ) -> Result<(), StorageError> {
+        store
+            .put(&self.seal(name, &key, plaintext), Some(&key))
+            .map_err(write_err)?;
+        Ok(())
+    }
+
+    fn put_meta<T: Serialize>(
+        &self,
+        store: &ObjectStore,
+        name: &str,
+        value: &T,
+    ) -> Result<(), StorageError> {
+        let encoded =
+            postcard::to_stdvec(value).map_err(|e| StorageError::WriteFailed(e.to_string()))?;
+        self.put_sealed(store, META, name_key(name), &encoded)
+    }
+
+    /// A value from `meta`; a damaged one reads as absent.
+    async fn get_meta<T: serde::de::DeserializeOwned>(
+        &self,
+        store: &ObjectStore,
+        name: &str,
+        what: &'static str,
+    ) -> Result<Option<T>, StorageError> {
+        let key = name_key(name);
+        let Some(raw) = get(store, key.clone()).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .open(META, &key, &raw, what)
+            .and_then(|b| postcard::from_bytes(&b).ok()))
     }
 
     pub async fn load(&self) -> Result<Loaded, StorageError> {
         let tx = self
             .db
-            .transaction(&[SUMMARIES, OUTBOX, META], TransactionMode::ReadOnly)
+            .transaction(
+                &[SUMMARIES, OUTBOX, META, QUARANTINE],
+                TransactionMode::ReadOnly,
+            )
             .map_err(read_err)?;
         let meta = tx.object_store(META).map_err(read_err)?;
-        let device_key = get_meta(&meta, META_DEVICE_KEY)
+        let workspace = self.get_meta(&meta, META_WORKSPACE, "workspace").await?;
+        let redeem = self.get_meta(&meta, META_REDEEM, "invite ticket").await?;
+        let role = self
+            .get_meta::<String>(&meta, META_ROLE, "role")
             .await?
-            .and_then(|v| to_bytes(&v))
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .map(|secret| DeviceKey::from_secret(&secret));
-        let workspace = get_meta(&meta, META_WORKSPACE)
-            .await?
-            .and_then(|v| to_bytes(&v))
-            .and_then(|b| <[u8; 16]>::try_from(b).ok())
-            .map(WorkspaceId);
-        let redeem = get_meta_value(&meta, META_REDEEM, "invite ticket").await?;
-        let role = get_meta(&meta, META_ROLE)
-            .await?
-            .and_then(|v| v.as_string())
             .and_then(|s| s.parse().ok());
-        let cursor = get_meta(&meta, META_CURSOR)
+        let cursor = self
+            .get_meta(&meta, META_CURSOR, "sync position")
             .await?
-            .and_then(|v| v.as_f64())
-            .map(|n| Seq(n as u64))
             .unwrap_or_default();
-        let bootstrap = get_meta_value(&meta, META_BOOTSTRAP, "bootstrap position").await?;
+        let bootstrap = self
+            .get_meta(&meta, META_BOOTSTRAP, "bootstrap position")
+            .await?;
 
-        let raw = tx
-            .object_store(SUMMARIES)
-            .map_err(read_err)?
-            .get_all(None, None)
-            .map_err(read_err)?
-            .await
-            .map_err(read_err)?;
-        let mut summaries = Vec::with_capacity(raw.len());
-        for v in raw {
-            match to_bytes(&v).and_then(|b| CaseSummary::from_bytes(&b).ok()) {
+        let (keys, values) = get_all(&tx.object_store(SUMMARIES).map_err(read_err)?).await?;
+        let mut summaries = Vec::with_capacity(values.len());
+        for (key, v) in keys.iter().zip(&values) {
+            let opened = self.open(SUMMARIES, key, v, "case summary");
+            match opened.and_then(|b| CaseSummary::from_bytes(&b).ok()) {
                 Some(s) => summaries.push(s),
-                None => tracing::warn!(
-                    "{}",
-                    StorageError::Corrupt {
-                        what: "case summary"
-                    }
-                ),
+                None => tracing::warn!("a case summary was skipped"),
             }
         }
 
-        let outbox_store = tx.object_store(OUTBOX).map_err(read_err)?;
-        let keys = outbox_store
-            .get_all_keys(None, None)
-            .map_err(read_err)?
-            .await
-            .map_err(read_err)?;
-        let values = outbox_store
-            .get_all(None, None)
-            .map_err(read_err)?
-            .await
-            .map_err(read_err)?;
+        let (keys, values) = get_all(&tx.object_store(OUTBOX).map_err(read_err)?).await?;
         let mut outbox = Vec::with_capacity(values.len());
-        for (key, v) in keys.into_iter().zip(values) {
-            match to_bytes(&v).and_then(|b| postcard::from_bytes::<NewEntry>(&b).ok()) {
-                Some(entry) => outbox.push(OutboxRow { key, entry }),
-                // Kept in storage rather than deleted: a damaged outbox row
-                // may still be recoverable from a backup.
-                None => tracing::error!(
-                    "{}",
-                    StorageError::Corrupt {
-                        what: "outbox entry"
-                    }
-                ),
+        for (key, v) in keys.into_iter().zip(&values) {
+            let opened = self.open(OUTBOX, &key, v, "outbox entry");
+            // A damaged row is kept in storage rather than deleted: it may
+            // still be recoverable from a backup.
+            if let Some(entry) = opened.and_then(|b| postcard::from_bytes::<NewEntry>(&b).ok()) {
+                outbox.push(OutboxRow { key, entry });
             }
         }
+
+        let quarantined = tx
+            .object_store(QUARANTINE)
+            .map_err(read_err)?
+            .count(None)
+            .map_err(read_err)?
+            .await
+            .map_err(read_err)?;
         Ok(Loaded {
-            device_key,
             workspace,
             redeem,
             role,
@@ -314,38 +560,28 @@ impl Storage {
             bootstrap,
             summaries,
             outbox,
+            quarantined: u64::from(quarantined),
         })
     }
 
-    /// Stores the device's key. Plaintext for now: issue 5 wraps it with a
-    /// key derived from the device passphrase before it is written.
-    pub async fn set_device_key(&self, key: &DeviceKey) -> Result<(), StorageError> {
+    /// Records an invite: the workspace and the ticket to present, and the
+    /// vault when it gained the workspace's key, in one transaction. A
+    /// device belongs to one workspace: an invite to another one is refused
+    /// with [`StorageError::OtherWorkspace`]. Joining the first workspace
+    /// starts from an empty sync position.
+    pub async fn join(
+        &self,
+        workspace: WorkspaceId,
+        redeem: &Redeem,
+        vault: Option<&LockedVault>,
+    ) -> Result<(), StorageError> {
         let tx = self
             .db
-            .transaction(&[META], TransactionMode::ReadWrite)
-            .map_err(write_err)?;
-        tx.object_store(META)
-            .map_err(write_err)?
-            .put(&bytes(&key.secret()), Some(&meta_key(META_DEVICE_KEY)))
-            .map_err(write_err)?;
-        commit(tx).await
-    }
-
-    /// Records an invite: the workspace and the ticket to present, in one
-    /// transaction. A device belongs to one workspace: an invite to another
-    /// one is refused with [`StorageError::OtherWorkspace`]. Joining the
-    /// first workspace starts from an empty sync position.
-    pub async fn join(&self, workspace: WorkspaceId, redeem: &Redeem) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[META], TransactionMode::ReadWrite)
+            .transaction(&[META, VAULT], TransactionMode::ReadWrite)
             .map_err(write_err)?;
         let meta = tx.object_store(META).map_err(write_err)?;
-        let current = get_meta(&meta, META_WORKSPACE)
-            .await?
-            .and_then(|v| to_bytes(&v))
-            .and_then(|b| <[u8; 16]>::try_from(b).ok())
-            .map(WorkspaceId);
+        let current: Option<WorkspaceId> =
+            self.get_meta(&meta, META_WORKSPACE, "workspace").await?;
         match current {
             Some(current) if current != workspace => {
                 let _ = tx.abort();
@@ -354,13 +590,15 @@ impl Storage {
             Some(_) => {}
             None => {
                 for name in [META_CURSOR, META_BOOTSTRAP, META_ROLE] {
-                    delete_meta(&meta, name)?;
+                    meta.delete(name_key(name)).map_err(write_err)?;
                 }
-                meta.put(&bytes(&workspace.0), Some(&meta_key(META_WORKSPACE)))
-                    .map_err(write_err)?;
+                self.put_meta(&meta, META_WORKSPACE, &workspace)?;
             }
         }
-        put_meta_value(&meta, META_REDEEM, redeem)?;
+        self.put_meta(&meta, META_REDEEM, redeem)?;
+        if let Some(vault) = vault {
+            put_vault(&tx.object_store(VAULT).map_err(write_err)?, vault)?;
+        }
         commit(tx).await
     }
 
@@ -371,12 +609,8 @@ impl Storage {
             .transaction(&[META], TransactionMode::ReadWrite)
             .map_err(write_err)?;
         let meta = tx.object_store(META).map_err(write_err)?;
-        delete_meta(&meta, META_REDEEM)?;
-        meta.put(
-            &JsValue::from_str(role.as_str()),
-            Some(&meta_key(META_ROLE)),
-        )
-        .map_err(write_err)?;
+        meta.delete(name_key(META_REDEEM)).map_err(write_err)?;
+        self.put_meta(&meta, META_ROLE, &role.as_str())?;
         commit(tx).await
     }
 
@@ -385,7 +619,8 @@ impl Storage {
     }
 
     /// Several documents in one read transaction (a merged batch touches
-    /// hundreds; one transaction each would dominate catch-up time).
+    /// hundreds; one transaction each would dominate catch-up time). A
+    /// document that does not open reads as absent (and is logged).
     pub async fn docs(&self, doc_ids: &[DocId]) -> Result<Vec<Option<Vec<u8>>>, StorageError> {
         let tx = self
             .db
@@ -394,12 +629,9 @@ impl Storage {
         let store = tx.object_store(DOCS).map_err(read_err)?;
         let mut out = Vec::with_capacity(doc_ids.len());
         for doc_id in doc_ids {
-            let v = store
-                .get(key(doc_id))
-                .map_err(read_err)?
-                .await
-                .map_err(read_err)?;
-            out.push(v.and_then(|v| to_bytes(&v)));
+            let key = doc_key(doc_id);
+            let v = get(&store, key.clone()).await?;
+            out.push(v.and_then(|v| self.open(DOCS, &key, &v, "case document")));
         }
         Ok(out)
     }
@@ -416,17 +648,22 @@ impl Storage {
             .db
             .transaction(&[DOCS, SUMMARIES, OUTBOX], TransactionMode::ReadWrite)
             .map_err(write_err)?;
-        let k = key(&summary.doc_id);
-        tx.object_store(DOCS)
-            .map_err(write_err)?
-            .put(&bytes(doc), Some(&k))
-            .map_err(write_err)?;
-        tx.object_store(SUMMARIES)
-            .map_err(write_err)?
-            .put(&bytes(&summary.to_bytes()), Some(&k))
-            .map_err(write_err)?;
-        let outbox_key =
-            add_to_outbox(&tx.object_store(OUTBOX).map_err(write_err)?, &entry).await?;
+        let k = doc_key(&summary.doc_id);
+        self.put_sealed(
+            &tx.object_store(DOCS).map_err(write_err)?,
+            DOCS,
+            k.clone(),
+            doc,
+        )?;
+        self.put_sealed(
+            &tx.object_store(SUMMARIES).map_err(write_err)?,
+            SUMMARIES,
+            k,
+            &summary.to_bytes(),
+        )?;
+        let outbox_key = self
+            .add_to_outbox(&tx.object_store(OUTBOX).map_err(write_err)?, &entry)
+            .await?;
         commit(tx).await?;
         Ok(OutboxRow {
             key: outbox_key,
@@ -441,8 +678,9 @@ impl Storage {
             .db
             .transaction(&[OUTBOX], TransactionMode::ReadWrite)
             .map_err(write_err)?;
-        let outbox_key =
-            add_to_outbox(&tx.object_store(OUTBOX).map_err(write_err)?, &entry).await?;
+        let outbox_key = self
+            .add_to_outbox(&tx.object_store(OUTBOX).map_err(write_err)?, &entry)
+            .await?;
         commit(tx).await?;
         Ok(OutboxRow {
             key: outbox_key,
@@ -450,41 +688,99 @@ impl Storage {
         })
     }
 
-    /// Writes merged documents and the sync position atomically: the cursor
-    /// (or bootstrap resume point) never gets ahead of the data it stands
-    /// for.
+    /// The outbox key comes from the store's key generator, and the value's
+    /// slot names the key: an empty placeholder takes the next key, then the
+    /// sealed value replaces it, in the same transaction (no reader ever
+    /// sees the placeholder).
+    async fn add_to_outbox(
+        &self,
+        store: &ObjectStore,
+        entry: &NewEntry,
+    ) -> Result<JsValue, StorageError> {
+        let encoded =
+            postcard::to_stdvec(entry).map_err(|e| StorageError::WriteFailed(e.to_string()))?;
+        let key = store
+            .add(&bytes(&[]), None)
+            .map_err(write_err)?
+            .await
+            .map_err(write_err)?;
+        self.put_sealed(store, OUTBOX, key.clone(), &encoded)?;
+        Ok(key)
+    }
+
+    /// Writes merged documents, the entries set aside and the sync position
+    /// atomically: the cursor (or bootstrap resume point) never gets ahead
+    /// of the data it stands for.
     pub async fn save_merged(
         &self,
         docs: &[MergedDoc],
+        quarantined: &[QuarantineRecord],
         progress: Progress,
     ) -> Result<(), StorageError> {
         let tx = self
             .db
-            .transaction(&[DOCS, SUMMARIES, META], TransactionMode::ReadWrite)
+            .transaction(
+                &[DOCS, SUMMARIES, META, QUARANTINE],
+                TransactionMode::ReadWrite,
+            )
             .map_err(write_err)?;
         let doc_store = tx.object_store(DOCS).map_err(write_err)?;
         let summary_store = tx.object_store(SUMMARIES).map_err(write_err)?;
         for merged in docs {
-            let k = key(&merged.doc_id);
-            doc_store
-                .put(&bytes(&merged.doc), Some(&k))
-                .map_err(write_err)?;
+            let k = doc_key(&merged.doc_id);
+            self.put_sealed(&doc_store, DOCS, k.clone(), &merged.doc)?;
             if let Some(summary) = &merged.summary {
-                summary_store
-                    .put(&bytes(&summary.to_bytes()), Some(&k))
-                    .map_err(write_err)?;
+                self.put_sealed(&summary_store, SUMMARIES, k, &summary.to_bytes())?;
             }
+        }
+        let quarantine_store = tx.object_store(QUARANTINE).map_err(write_err)?;
+        for q in quarantined {
+            let encoded =
+                postcard::to_stdvec(q).map_err(|e| StorageError::WriteFailed(e.to_string()))?;
+            self.put_sealed(&quarantine_store, QUARANTINE, seq_key(q.seq), &encoded)?;
         }
         let meta = tx.object_store(META).map_err(write_err)?;
         match progress {
-            Progress::Cursor(cursor) => put_cursor(&meta, cursor)?,
-            Progress::BootstrapPage(resume) => put_meta_value(&meta, META_BOOTSTRAP, &resume)?,
+            Progress::Cursor(cursor) => self.put_meta(&meta, META_CURSOR, &cursor)?,
+            Progress::BootstrapPage(resume) => self.put_meta(&meta, META_BOOTSTRAP, &resume)?,
             Progress::BootstrapDone(upto) => {
-                put_cursor(&meta, upto)?;
-                delete_meta(&meta, META_BOOTSTRAP)?;
+                self.put_meta(&meta, META_CURSOR, &upto)?;
+                meta.delete(name_key(META_BOOTSTRAP)).map_err(write_err)?;
             }
         }
         commit(tx).await
+    }
+
+    /// Every entry set aside, in seq order.
+    pub async fn quarantined(&self) -> Result<Vec<QuarantineRecord>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[QUARANTINE], TransactionMode::ReadOnly)
+            .map_err(read_err)?;
+        let (keys, values) = get_all(&tx.object_store(QUARANTINE).map_err(read_err)?).await?;
+        Ok(keys
+            .iter()
+            .zip(&values)
+            .filter_map(|(k, v)| self.open(QUARANTINE, k, v, "quarantined entry"))
+            .filter_map(|b| postcard::from_bytes(&b).ok())
+            .collect())
+    }
+
+    /// How many entries were set aside (the keys are plaintext, so this
+    /// opens nothing).
+    pub async fn quarantine_count(&self) -> Result<u64, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[QUARANTINE], TransactionMode::ReadOnly)
+            .map_err(read_err)?;
+        let n = tx
+            .object_store(QUARANTINE)
+            .map_err(read_err)?
+            .count(None)
+            .map_err(read_err)?
+            .await
+            .map_err(read_err)?;
+        Ok(u64::from(n))
     }
 
     /// Drops outbox rows the relay acknowledged.
@@ -510,14 +806,20 @@ impl OutboxRow {
     }
 }
 
-async fn add_to_outbox(store: &ObjectStore, entry: &NewEntry) -> Result<JsValue, StorageError> {
-    let encoded =
-        postcard::to_stdvec(entry).map_err(|e| StorageError::WriteFailed(e.to_string()))?;
-    store
-        .add(&bytes(&encoded), None)
-        .map_err(write_err)?
+/// Keys and values of a whole store, in key order (one transaction, so
+/// they line up).
+async fn get_all(store: &ObjectStore) -> Result<(Vec<JsValue>, Vec<JsValue>), StorageError> {
+    let keys = store
+        .get_all_keys(None, None)
+        .map_err(read_err)?
         .await
-        .map_err(write_err)
+        .map_err(read_err)?;
+    let values = store
+        .get_all(None, None)
+        .map_err(read_err)?
+        .await
+        .map_err(read_err)?;
+    Ok((keys, values))
 }
 
 async fn commit(tx: idb::Transaction) -> Result<(), StorageError> {

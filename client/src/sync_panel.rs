@@ -1,5 +1,5 @@
 //! Online/offline, pending uploads, last sync, role, refusals and bootstrap
-//! progress, always in view.
+//! progress, entries set aside, always in view (while unlocked).
 
 use leptos::prelude::*;
 use shared::sync_engine::{BootstrapProgress, Connection};
@@ -111,7 +111,7 @@ pub fn SyncPanel() -> impl IntoView {
             data-refused=move || sync.get().refused.map(|c| c.as_str()).unwrap_or_default()
             data-bootstrap-done=move || bootstrap().map(|p| p.docs_done.to_string()).unwrap_or_default()
             data-bootstrap-total=move || bootstrap().map(|p| p.docs_total.to_string()).unwrap_or_default()
-            data-rejected=move || sync.get().rejected_entries.to_string()
+            data-quarantined=move || state.quarantined.get().to_string()
         >
             <span class=move || format!("dot {}", connection_key(sync.get().connection))></span>
             <span class="connection">
@@ -147,12 +147,12 @@ pub fn SyncPanel() -> impl IntoView {
                     {refusal_message(code)}
                 </p>
             })}
-            {move || match sync.get().rejected_entries {
+            {move || match state.quarantined.get() {
                 0 => None,
                 n => Some(view! {
-                    <span class="sync-rejected" role="status">
+                    <span class="sync-quarantined" role="status" data-testid="sync-quarantined">
                         {format!(
-                            "{n} {} from the relay failed the signature check and {} ignored; tell your coordinator",
+                            "{n} {} could not be opened and {} set aside; tell your coordinator",
                             if n == 1 { "entry" } else { "entries" },
                             if n == 1 { "was" } else { "were" },
                         )}

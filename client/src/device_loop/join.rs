@@ -1,0 +1,184 @@
+//! Joining a workspace from an invite link: the token is parsed as soon
+//! as it leaves the address bar, kept in memory until the device is
+//! unlocked, then the workspace key goes into the vault and the ticket
+//! into (sealed) storage together.
+
+use leptos::prelude::*;
+use shared::ids::{Seq, WorkspaceId};
+use shared::invite_link::parse_token;
+use shared::sealing::{EntrySealer, WorkspaceKey};
+use shared::sync_engine::{SyncConfig, SyncEngine, SyncEvent, SyncSetup};
+use shared::wire::{BootstrapResume, Redeem};
+use zeroize::Zeroizing;
+
+use super::{DeviceLoop, Invite, InviteToken, page_origin};
+use crate::storage::StorageError;
+
+impl DeviceLoop {
+    pub(super) async fn invite_opened(&mut self, token: InviteToken) {
+        let invite = match parse_token(&token.0) {
+            Ok((workspace, ticket, Some(key))) => Invite {
+                workspace,
+                ticket: Zeroizing::new(ticket),
+                key: WorkspaceKey::from_bytes(0, key),
+            },
+            Ok((_, _, None)) => {
+                tracing::warn!("invite link without a workspace key");
+                return self.state.join_problem.set(Some(
+                    "This invite link has no workspace key (it was made by an older version of \
+                     Homeward), so this device could not read the workspace's cases. Ask your \
+                     coordinator for a new invite link."
+                        .to_owned(),
+                ));
+            }
+            Err(err) => {
+                // The error names what is wrong, never the token.
+                tracing::warn!("invite link unusable: {err}");
+                return self.state.join_problem.set(Some(err.to_string()));
+            }
+        };
+        drop(token);
+        self.state.join_problem.set(None);
+        if self.session.is_none() {
+            // Joined once the passphrase is set or entered.
+            self.pending_invite = Some(invite);
+            self.state.invite_waiting.set(true);
+            return;
+        }
+        let had_engine = self.session.as_ref().is_some_and(|s| s.engine.is_some());
+        let Some(redeem) = self.accept_invite(invite).await else {
+            return;
+        };
+        let workspace = self.session.as_ref().and_then(|s| s.workspace);
+        self.state.workspace.set(workspace);
+        match (had_engine, workspace) {
+            (true, _) => self.engine_event(SyncEvent::Redeem(redeem)).await,
+            (false, Some(workspace)) => {
+                self.start_engine(workspace, Seq::ZERO, None, Some(redeem));
+                let first = if self.network_up {
+                    SyncEvent::NetworkUp
+                } else {
+                    SyncEvent::NetworkDown
+                };
+                self.engine_event(first).await;
+            }
+            (false, None) => {}
+        }
+    }
+
+    /// Adds the invite's workspace key to the vault (when new) and records
+    /// workspace and ticket, in one transaction. Returns the ticket to
+    /// present, or `None` (with the reason shown) when the invite cannot be
+    /// used.
+    pub(super) async fn accept_invite(&mut self, invite: Invite) -> Option<Redeem> {
+        let session = self.session.as_mut()?;
+        let Some(Ok(vault)) = &self.vault else {
+            return None;
+        };
+        let problem = |message: String| {
+            self.state.join_problem.set(Some(message));
+            None
+        };
+        if let Some(current) = session.workspace.filter(|c| *c != invite.workspace) {
+            tracing::warn!("invite to another workspace ignored");
+            return problem(StorageError::OtherWorkspace { current }.to_string());
+        }
+        let held = session
+            .secrets
+            .workspaces
+            .iter()
+            .find(|(id, _)| *id == invite.workspace);
+        let rewrapped = match held {
+            Some((_, key)) if *key == invite.key => None,
+            Some(_) => {
+                tracing::warn!("invite with a different key for this device's workspace ignored");
+                return problem(
+                    "This invite link carries a different key for the workspace this device \
+                     already belongs to, so it was not used. Ask your coordinator for a new \
+                     invite link."
+                        .to_owned(),
+                );
+            }
+            None => {
+                let mut secrets = session.secrets.clone();
+                secrets
+                    .workspaces
+                    .push((invite.workspace, invite.key.clone()));
+                match vault.rewrap(&mut self.rng, &session.kek, &secrets) {
+                    Ok(vault) => Some((vault, secrets)),
+                    Err(err) => return problem(err.to_string()),
+                }
+            }
+        };
+        let redeem = Redeem::Ticket(*invite.ticket);
+        let stored = session
+            .records
+            .join(
+                invite.workspace,
+                &redeem,
+                rewrapped.as_ref().map(|(v, _)| v),
+            )
+            .await;
+        match stored {
+            Ok(()) => {
+                if let Some((vault, secrets)) = rewrapped {
+                    self.vault = Some(Ok(vault));
+                    session.secrets = secrets;
+                }
+                session.workspace = Some(invite.workspace);
+                self.state.join_problem.set(None);
+                self.state.joining.set(true);
+                Some(redeem)
+            }
+            Err(err @ StorageError::OtherWorkspace { .. }) => {
+                tracing::warn!("invite to another workspace ignored");
+                problem(err.to_string())
+            }
+            Err(err) => {
+                tracing::error!("could not store the invite: {err}");
+                problem(format!("{err}; open the invite link again"))
+            }
+        }
+    }
+
+    pub(super) fn start_engine(
+        &mut self,
+        workspace: WorkspaceId,
+        cursor: Seq,
+        bootstrap: Option<BootstrapResume>,
+        redeem: Option<Redeem>,
+    ) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        let Some((_, key)) = session
+            .secrets
+            .workspaces
+            .iter()
+            .find(|(id, _)| *id == workspace)
+        else {
+            tracing::error!("no key for this device's workspace");
+            self.state.join_problem.set(Some(
+                "This device holds no key for its workspace, so it cannot sync. Ask your \
+                 coordinator for a new invite link and open it on this device."
+                    .to_owned(),
+            ));
+            return;
+        };
+        session.engine = Some(SyncEngine::new(
+            SyncConfig::default(),
+            SyncSetup {
+                sealer: EntrySealer {
+                    workspace,
+                    device: session.secrets.device_key.clone(),
+                    key: key.clone(),
+                },
+                origin: page_origin(),
+                cursor,
+                outbox: session.outbox.iter().map(|r| r.entry.clone()).collect(),
+                bootstrap,
+                redeem,
+            },
+        ));
+    }
+}
