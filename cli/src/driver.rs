@@ -1205,7 +1205,7 @@ mod tests {
     use shared::ids::BlobId;
     use shared::sealing::OpenError;
     use shared::synthetic::generate;
-    use shared::wire::{Entry, EntryHeader};
+    use shared::wire::EntryHeader;
 
     use super::*;
 
@@ -1291,12 +1291,7 @@ mod tests {
     /// What this device uploaded, opened as a peer holding the workspace
     /// key would (signature checked too).
     fn opened(d: &Driver, e: &NewEntry) -> Vec<u8> {
-        let logged = Entry {
-            seq: Seq(1),
-            header: e.header.clone(),
-            body: e.body.clone(),
-            signature: e.signature,
-        };
+        let logged = e.clone().logged_at(Seq(1));
         let sealer = d.engine.as_ref().unwrap().sealer();
         assert_eq!(sealer.key, workspace_key());
         sealer

@@ -40,19 +40,19 @@ pub fn App() -> impl IntoView {
                     <main><p class="fatal" role="alert">{message}</p></main>
                 }.into_any(),
                 None => match lock.get() {
-                    LockState::Starting => view! {
-                        <header class="top-bar"><h1>"Homeward"</h1></header>
-                        <main><p class="loading">"Opening…"</p></main>
-                    }.into_any(),
-                    LockState::Setup => view! {
-                        <header class="top-bar"><h1>"Homeward"</h1></header>
-                        <main><JoinProblem/><VaultSetup/></main>
-                    }.into_any(),
-                    LockState::Locked => view! {
-                        <header class="top-bar"><h1>"Homeward"</h1></header>
-                        <main><JoinProblem/><UnlockScreen/></main>
-                    }.into_any(),
                     LockState::Unlocked => view! { <Unlocked/> }.into_any(),
+                    locked => view! {
+                        <header class="top-bar"><h1>"Homeward"</h1></header>
+                        <main>
+                            {match locked {
+                                LockState::Starting => view! {
+                                    <p class="loading">"Opening…"</p>
+                                }.into_any(),
+                                LockState::Setup => view! { <JoinProblem/><VaultSetup/> }.into_any(),
+                                _ => view! { <JoinProblem/><UnlockScreen/> }.into_any(),
+                            }}
+                        </main>
+                    }.into_any(),
                 },
             }}
         </div>

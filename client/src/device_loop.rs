@@ -468,13 +468,27 @@ impl DeviceLoop {
             None => self.state.lock.set(LockState::Setup),
             Some(vault) => {
                 if let Err(err) = vault {
-                    self.state.unlock_error.set(Some(format!(
-                        "{err}. Erasing this device (below) lets it start again."
-                    )));
+                    self.state.unlock_error.set(Some(damaged_vault(err)));
                 }
                 self.state.lock.set(LockState::Locked);
             }
         }
+    }
+
+    /// Closes the socket, if any; events from it are ignored from now on.
+    fn drop_socket(&mut self) {
+        self.socket = None;
+        self.generation += 1;
+    }
+
+    /// Tells the engine whether the network is up, which starts it.
+    async fn start_syncing(&mut self) {
+        let first = if self.network_up {
+            SyncEvent::NetworkUp
+        } else {
+            SyncEvent::NetworkDown
+        };
+        self.engine_event(first).await;
     }
 
     async fn run(mut self, mut rx: mpsc::UnboundedReceiver<LoopEvent>) {
@@ -566,8 +580,7 @@ impl DeviceLoop {
     async fn carry_out(&mut self, effect: SyncEffect) -> Option<SyncEvent> {
         match effect {
             SyncEffect::Connect => {
-                self.socket = None;
-                self.generation += 1;
+                self.drop_socket();
                 let opened = relay_url()
                     .ok_or_else(|| "the page has no address to reach the relay at".to_owned())
                     .and_then(|url| Socket::open(&url, self.generation, self.events.clone()));
@@ -580,8 +593,7 @@ impl DeviceLoop {
                 }
             }
             SyncEffect::Disconnect => {
-                self.socket = None;
-                self.generation += 1;
+                self.drop_socket();
                 None
             }
             SyncEffect::Send(frame) => {
@@ -590,8 +602,7 @@ impl DeviceLoop {
                     None => Err("not connected".to_owned()),
                 };
                 sent.err().map(|reason| {
-                    self.socket = None;
-                    self.generation += 1;
+                    self.drop_socket();
                     SyncEvent::Closed { reason }
                 })
             }
@@ -872,6 +883,11 @@ impl DeviceLoop {
             self.state.sync.set(status);
         }
     }
+}
+
+/// What the unlock screen says when the stored vault cannot be read.
+fn damaged_vault(err: &VaultError) -> String {
+    format!("{err}. Erasing this device (below) lets it start again.")
 }
 
 fn apply_failed(err: StorageError) -> SyncEvent {

@@ -332,49 +332,45 @@ impl Storage {
     /// Stores a new vault (first run) and clears the failure counter, in
     /// one transaction.
     pub async fn save_vault(&self, vault: &LockedVault) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[VAULT], TransactionMode::ReadWrite)
-            .map_err(write_err)?;
-        let store = tx.object_store(VAULT).map_err(write_err)?;
-        put_vault(&store, vault)?;
-        store
-            .put(&settings::to_js(0), Some(&name_key(VAULT_FAILED)))
-            .map_err(write_err)?;
-        commit(tx).await
+        self.write_vault(Some(vault), &[(VAULT_FAILED, 0)]).await
     }
 
     /// Durably records the number of wrong passphrases in a row.
     pub async fn set_failed_unlocks(&self, n: u32) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[VAULT], TransactionMode::ReadWrite)
-            .map_err(write_err)?;
-        tx.object_store(VAULT)
-            .map_err(write_err)?
-            .put(&settings::to_js(n), Some(&name_key(VAULT_FAILED)))
-            .map_err(write_err)?;
-        commit(tx).await
+        self.write_vault(None, &[(VAULT_FAILED, n)]).await
     }
 
     pub async fn save_settings(&self, s: Settings) -> Result<(), StorageError> {
+        self.write_vault(
+            None,
+            &[
+                (VAULT_IDLE, s.idle_lock_minutes),
+                (VAULT_MAX_FAILED, s.max_failed_unlocks),
+            ],
+        )
+        .await
+    }
+
+    /// Writes to the `vault` store in one transaction: the vault (when
+    /// given) and plain numbers by name.
+    async fn write_vault(
+        &self,
+        vault: Option<&LockedVault>,
+        numbers: &[(&str, u32)],
+    ) -> Result<(), StorageError> {
         let tx = self
             .db
             .transaction(&[VAULT], TransactionMode::ReadWrite)
             .map_err(write_err)?;
         let store = tx.object_store(VAULT).map_err(write_err)?;
-        store
-            .put(
-                &settings::to_js(s.idle_lock_minutes),
-                Some(&name_key(VAULT_IDLE)),
-            )
-            .map_err(write_err)?;
-        store
-            .put(
-                &settings::to_js(s.max_failed_unlocks),
-                Some(&name_key(VAULT_MAX_FAILED)),
-            )
-            .map_err(write_err)?;
+        if let Some(vault) = vault {
+            put_vault(&store, vault)?;
+        }
+        for &(name, n) in numbers {
+            store
+                .put(&settings::to_js(n), Some(&name_key(name)))
+                .map_err(write_err)?;
+        }
         commit(tx).await
     }
 
@@ -545,13 +541,7 @@ impl Records {
             }
         }
 
-        let quarantined = tx
-            .object_store(QUARANTINE)
-            .map_err(read_err)?
-            .count(None)
-            .map_err(read_err)?
-            .await
-            .map_err(read_err)?;
+        let quarantined = count(&tx.object_store(QUARANTINE).map_err(read_err)?).await?;
         Ok(Loaded {
             workspace,
             redeem,
@@ -560,7 +550,7 @@ impl Records {
             bootstrap,
             summaries,
             outbox,
-            quarantined: u64::from(quarantined),
+            quarantined,
         })
     }
 
@@ -773,14 +763,7 @@ impl Records {
             .db
             .transaction(&[QUARANTINE], TransactionMode::ReadOnly)
             .map_err(read_err)?;
-        let n = tx
-            .object_store(QUARANTINE)
-            .map_err(read_err)?
-            .count(None)
-            .map_err(read_err)?
-            .await
-            .map_err(read_err)?;
-        Ok(u64::from(n))
+        count(&tx.object_store(QUARANTINE).map_err(read_err)?).await
     }
 
     /// Drops outbox rows the relay acknowledged.
@@ -820,6 +803,16 @@ async fn get_all(store: &ObjectStore) -> Result<(Vec<JsValue>, Vec<JsValue>), St
         .await
         .map_err(read_err)?;
     Ok((keys, values))
+}
+
+/// How many records a store holds.
+async fn count(store: &ObjectStore) -> Result<u64, StorageError> {
+    let n = store
+        .count(None)
+        .map_err(read_err)?
+        .await
+        .map_err(read_err)?;
+    Ok(u64::from(n))
 }
 
 async fn commit(tx: idb::Transaction) -> Result<(), StorageError> {

@@ -7,6 +7,7 @@ use shared::vault::{Strength, passphrase_strength};
 
 use crate::app_state::AppState;
 use crate::device_loop::DeviceHandle;
+use crate::settings::Settings;
 
 fn strength_key(s: Strength) -> &'static str {
     match s {
@@ -29,6 +30,27 @@ fn strength_label(s: Strength) -> &'static str {
 /// Empties a passphrase field, returning what it held.
 fn take(field: RwSignal<String>) -> String {
     field.try_update(std::mem::take).unwrap_or_default()
+}
+
+/// A labelled password input bound to `value`.
+#[component]
+fn PassphraseField(
+    label: &'static str,
+    testid: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type="password"
+                autocomplete="off"
+                data-testid=testid
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </label>
+    }
 }
 
 /// What the busy notice says while Argon2 runs.
@@ -95,16 +117,7 @@ pub fn VaultSetup() -> impl IntoView {
                  devices and the relay keep theirs)."
             </p>
             <form on:submit=submit>
-                <label>
-                    "Passphrase"
-                    <input
-                        type="password"
-                        autocomplete="off"
-                        data-testid="passphrase"
-                        prop:value=move || passphrase.get()
-                        on:input=move |ev| passphrase.set(event_target_value(&ev))
-                    />
-                </label>
+                <PassphraseField label="Passphrase" testid="passphrase" value=passphrase/>
                 <p
                     class=move || format!("strength {}", strength_key(strength.get()))
                     data-testid="strength"
@@ -113,16 +126,11 @@ pub fn VaultSetup() -> impl IntoView {
                 >
                     {move || strength_label(strength.get())}
                 </p>
-                <label>
-                    "The same passphrase again"
-                    <input
-                        type="password"
-                        autocomplete="off"
-                        data-testid="passphrase-confirm"
-                        prop:value=move || confirm.get()
-                        on:input=move |ev| confirm.set(event_target_value(&ev))
-                    />
-                </label>
+                <PassphraseField
+                    label="The same passphrase again"
+                    testid="passphrase-confirm"
+                    value=confirm
+                />
                 <button type="submit" data-testid="create-vault" disabled=busy>
                     "Protect this device"
                 </button>
@@ -160,16 +168,7 @@ pub fn UnlockScreen() -> impl IntoView {
             <h2 id="unlock-title">"Locked"</h2>
             <InviteWaiting action="Unlock first"/>
             <form on:submit=submit>
-                <label>
-                    "Passphrase"
-                    <input
-                        type="password"
-                        autocomplete="off"
-                        data-testid="passphrase"
-                        prop:value=move || passphrase.get()
-                        on:input=move |ev| passphrase.set(event_target_value(&ev))
-                    />
-                </label>
+                <PassphraseField label="Passphrase" testid="passphrase" value=passphrase/>
                 <button type="submit" data-testid="unlock-submit" disabled=busy>
                     "Unlock"
                 </button>
@@ -262,8 +261,8 @@ pub fn DevicePanel() -> impl IntoView {
                     "Lock after this many minutes without use"
                     <input
                         type="number"
-                        min="1"
-                        max="1440"
+                        min=Settings::IDLE_RANGE.start().to_string()
+                        max=Settings::IDLE_RANGE.end().to_string()
                         step="1"
                         inputmode="numeric"
                         data-testid="idle-lock-minutes"
@@ -275,8 +274,8 @@ pub fn DevicePanel() -> impl IntoView {
                     "Erase this device after this many wrong passphrases in a row"
                     <input
                         type="number"
-                        min="3"
-                        max="100"
+                        min=Settings::MAX_FAILURES_RANGE.start().to_string()
+                        max=Settings::MAX_FAILURES_RANGE.end().to_string()
                         step="1"
                         inputmode="numeric"
                         data-testid="max-failures"

@@ -29,12 +29,7 @@ fn sealer() -> EntrySealer {
 }
 
 fn logged(e: NewEntry) -> Entry {
-    Entry {
-        seq: Seq(1),
-        header: e.header,
-        body: e.body,
-        signature: e.signature,
-    }
+    e.logged_at(Seq(1))
 }
 
 #[wasm_bindgen_test]

@@ -283,15 +283,20 @@ async fn joining_stores_workspace_ticket_and_vault_together_and_joined_spends_th
     assert_eq!(stored, vault);
 }
 
-/// Every value of every store, as raw bytes, read with the `idb` crate
-/// directly (what a dump of the browser profile shows).
-async fn raw_values(name: &str) -> Vec<(String, JsValue, Vec<u8>)> {
-    let db = Factory::new()
+/// The test database opened with the `idb` crate directly, past `Storage`.
+async fn open_raw(name: &str) -> idb::Database {
+    Factory::new()
         .unwrap()
         .open(name, None)
         .unwrap()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Every value of every store, as raw bytes, read with the `idb` crate
+/// directly (what a dump of the browser profile shows).
+async fn raw_values(name: &str) -> Vec<(String, JsValue, Vec<u8>)> {
+    let db = open_raw(name).await;
     let stores = db.store_names();
     let tx = db.transaction(&stores, TransactionMode::ReadOnly).unwrap();
     let mut out = Vec::new();
@@ -434,12 +439,7 @@ async fn every_stored_value_is_ciphertext_and_opens_only_with_the_key_in_its_slo
     assert_eq!(stranger.doc(&local).await.unwrap(), None);
 
     // A sealed document copied under another doc id does not open there.
-    let db = Factory::new()
-        .unwrap()
-        .open(name, None)
-        .unwrap()
-        .await
-        .unwrap();
+    let db = open_raw(name).await;
     let tx = db
         .transaction(&["docs"], TransactionMode::ReadWrite)
         .unwrap();

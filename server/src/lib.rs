@@ -17,6 +17,7 @@ pub mod revocations;
 pub mod setup_code;
 pub mod sqlite_store;
 pub mod sync_socket;
+mod watch_registry;
 pub mod web;
 
 use std::future::Future;

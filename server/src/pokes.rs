@@ -4,96 +4,60 @@
 //! needs (it pulls everything after its cursor anyway), so a slow socket can
 //! never make the relay buffer pokes for it.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use shared::ids::{Seq, WorkspaceId};
-use tokio::sync::watch;
+
+use crate::watch_registry::{Listener, WatchRegistry};
 
 #[derive(Debug, Default)]
 pub struct Pokes {
-    heads: Mutex<HashMap<WorkspaceId, watch::Sender<Seq>>>,
+    heads: Arc<WatchRegistry<WorkspaceId, Seq>>,
 }
 
 impl Pokes {
-    fn heads(&self) -> MutexGuard<'_, HashMap<WorkspaceId, watch::Sender<Seq>>> {
-        // The map stays consistent whatever panicked while holding the lock:
-        // every update under it is a single insert, remove or send.
-        self.heads.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Subscribe before reading the head to report in `Welcome`: a push that
     /// commits in between is then seen either in that head or as a poke.
-    pub fn subscribe(self: &Arc<Self>, workspace: WorkspaceId) -> Subscription {
-        let rx = self
-            .heads()
-            .entry(workspace)
-            .or_insert_with(|| watch::channel(Seq::ZERO).0)
-            .subscribe();
-        Subscription {
-            pokes: Arc::clone(self),
-            workspace,
-            rx: Some(rx),
-        }
+    pub fn subscribe(&self, workspace: WorkspaceId) -> Subscription {
+        Subscription(self.heads.listen(workspace, || Seq::ZERO))
     }
 
     /// Records that `workspace`'s log reached `head`. Pushes commit and
     /// publish concurrently, so a publish may arrive after a later one: the
     /// value only moves forward.
     pub fn publish(&self, workspace: WorkspaceId, head: Seq) {
-        if let Some(tx) = self.heads().get(&workspace) {
+        self.heads.with_sender(&workspace, |tx| {
             tx.send_if_modified(|current| {
                 let moved = head > *current;
                 if moved {
                     *current = head;
                 }
                 moved
-            });
-        }
+            })
+        });
     }
 
     #[cfg(test)]
     fn workspaces(&self) -> usize {
-        self.heads().len()
+        self.heads.keys()
     }
 }
 
 /// One socket's view of a workspace's head. Dropping the last subscription
 /// of a workspace frees its channel.
 #[derive(Debug)]
-pub struct Subscription {
-    pokes: Arc<Pokes>,
-    workspace: WorkspaceId,
-    rx: Option<watch::Receiver<Seq>>,
-}
+pub struct Subscription(Listener<WorkspaceId, Seq>);
 
 impl Subscription {
     /// Waits until the head moves, and returns it. Cancel-safe.
     pub async fn changed(&mut self) -> Seq {
-        let Some(rx) = self.rx.as_mut() else {
-            return std::future::pending().await;
-        };
+        let rx = self.0.receiver();
         if rx.changed().await.is_err() {
             // The sender lives while any subscription does; this is unreachable
             // in practice, and "no more pokes" is the right reading of it.
             return std::future::pending().await;
         }
         *rx.borrow_and_update()
-    }
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        drop(self.rx.take());
-        let mut heads = self.pokes.heads();
-        // Subscribing also happens under this lock, so no one can join
-        // between the count and the removal.
-        if heads
-            .get(&self.workspace)
-            .is_some_and(|tx| tx.receiver_count() == 0)
-        {
-            heads.remove(&self.workspace);
-        }
     }
 }
 

@@ -7,93 +7,61 @@
 //! and revoking sets the flag *after* the store committed, so a connection
 //! either reads "revoked" or is registered in time to hear it.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use shared::ids::{DeviceId, WorkspaceId};
-use tokio::sync::watch;
+
+use crate::watch_registry::{Listener, WatchRegistry};
 
 type Key = (WorkspaceId, DeviceId);
 
 #[derive(Debug, Default)]
 pub struct Revocations {
-    live: Mutex<HashMap<Key, watch::Sender<bool>>>,
+    live: Arc<WatchRegistry<Key, bool>>,
 }
 
 impl Revocations {
-    fn live(&self) -> MutexGuard<'_, HashMap<Key, watch::Sender<bool>>> {
-        // Every update under the lock is a single insert, remove or send.
-        self.live.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Registers one connection of `device` in `workspace`.
-    pub fn watch(self: &Arc<Self>, workspace: WorkspaceId, device: DeviceId) -> RevocationWatch {
-        let key = (workspace, device);
-        let rx = self
-            .live()
-            .entry(key)
-            .or_insert_with(|| watch::channel(false).0)
-            .subscribe();
-        RevocationWatch {
-            registry: Arc::clone(self),
-            key,
-            rx: Some(rx),
-        }
+    pub fn watch(&self, workspace: WorkspaceId, device: DeviceId) -> RevocationWatch {
+        RevocationWatch(self.live.listen((workspace, device), || false))
     }
 
     /// Tells every open connection of `device` in `workspace` that it was
     /// revoked; returns how many there were.
     pub fn cut(&self, workspace: WorkspaceId, device: DeviceId) -> usize {
-        match self.live().get(&(workspace, device)) {
-            Some(tx) => {
+        self.live
+            .with_sender(&(workspace, device), |tx| {
                 tx.send_replace(true);
                 tx.receiver_count()
-            }
-            None => 0,
-        }
+            })
+            .unwrap_or(0)
     }
 
     #[cfg(test)]
     fn pairs(&self) -> usize {
-        self.live().len()
+        self.live.keys()
     }
 }
 
 /// One connection's registration. Dropping the last one of a pair frees its
 /// channel.
 #[derive(Debug)]
-pub struct RevocationWatch {
-    registry: Arc<Revocations>,
-    key: Key,
-    rx: Option<watch::Receiver<bool>>,
-}
+pub struct RevocationWatch(Listener<Key, bool>);
 
 impl RevocationWatch {
     /// Completes once the device is revoked (at once if it already was).
     /// Cancel-safe.
     pub async fn revoked(&mut self) {
-        let Some(rx) = self.rx.as_mut() else {
-            return std::future::pending().await;
-        };
-        if rx.wait_for(|revoked| *revoked).await.is_err() {
+        if self
+            .0
+            .receiver()
+            .wait_for(|revoked| *revoked)
+            .await
+            .is_err()
+        {
             // The sender lives while any receiver does; unreachable, and
             // "never revoked" is the right reading of it.
             std::future::pending::<()>().await;
-        }
-    }
-}
-
-impl Drop for RevocationWatch {
-    fn drop(&mut self) {
-        drop(self.rx.take());
-        let mut live = self.registry.live();
-        // Registering also happens under this lock, so no one can join
-        // between the count and the removal.
-        if live
-            .get(&self.key)
-            .is_some_and(|tx| tx.receiver_count() == 0)
-        {
-            live.remove(&self.key);
         }
     }
 }

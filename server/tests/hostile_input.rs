@@ -36,23 +36,24 @@
 //! runs more cases. A failure prints the shrunk case; nothing is written
 //! next to the sources. `PROPTEST_RNG_SEED=<n>` fixes the run's seed.
 
+mod common;
+
+use common::{key, now_ms};
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Once};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::serve::ListenerExt;
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use proptest::prelude::*;
 use proptest::test_runner::{RngAlgorithm, TestCaseError, TestRunner};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use server::log_store::{ENTRY_OVERHEAD_BYTES, Membership, Redeemed};
 use server::{AppState, Config, LogStore, SqliteStore};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
-use shared::sealing::{SealedBody, WorkspaceKey};
+use shared::sealing::SealedBody;
 use shared::signing::{AuthChallenge, DeviceKey, Signature, secret_hash};
 use shared::wire::{
     BootstrapResume, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry,
@@ -105,18 +106,8 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
-/// The pool's device keys: 1 admin, 2 documenter, 3 viewer, 4 revoked (in
-/// every pool workspace), 5 in none.
-fn key(n: u8) -> DeviceKey {
-    DeviceKey::from_secret(&[n; 32])
-}
+// The pool's device keys (`common::key`): 1 admin, 2 documenter, 3 viewer,
+// 4 revoked (in every pool workspace), 5 in none.
 const ADMIN: u8 = 1;
 const DOCUMENTER: u8 = 2;
 const VIEWER: u8 = 3;
@@ -1400,7 +1391,7 @@ async fn well_behaved_device_syncs(relay: &Relay) {
                 author: admin.device_id(),
                 key_epoch: 0,
             };
-            sealed(&admin, ws, header, &[n; 50])
+            common::sealed_entry(&admin, ws, header, &[n; 50])
         })
         .collect();
     let push = ClientMsg::Push {
@@ -1631,28 +1622,12 @@ fn abandon_entry(n: u32, plaintext_len: usize) -> NewEntry {
         author: admin.device_id(),
         key_epoch: 0,
     };
-    sealed(
+    common::sealed_entry(
         &admin,
         ABANDON_WORKSPACE,
         header,
         &vec![n as u8; plaintext_len],
     )
-}
-
-/// `plaintext` sealed under a test workspace key for the entry `header`
-/// describes, and signed by `key`, as a device uploads it; the nonce comes
-/// from the blob id.
-fn sealed(
-    key: &DeviceKey,
-    workspace: WorkspaceId,
-    header: EntryHeader,
-    plaintext: &[u8],
-) -> NewEntry {
-    let mut seed = [0u8; 32];
-    seed[..16].copy_from_slice(&header.blob_id.0);
-    let workspace_key = WorkspaceKey::from_bytes(header.key_epoch, [0x77; 32]);
-    let body = workspace_key.seal(&mut StdRng::from_seed(seed), workspace, &header, plaintext);
-    key.sign_entry(workspace, header, body)
 }
 
 /// Leaves the relay as `how` says; returns the client when `hold` is set

@@ -24,7 +24,7 @@ use shared::ids::{DocId, Seq, WorkspaceId};
 use shared::sealing::{EntrySealer, WorkspaceKey};
 use shared::signing::DeviceKey;
 use shared::vault::{DataKey, KdfParams, derive_kek};
-use shared::wire::{Entry, EntryKind};
+use shared::wire::EntryKind;
 
 fn sealer() -> EntrySealer {
     EntrySealer {
@@ -52,12 +52,7 @@ fn entries(c: &mut Criterion) {
             })
         });
         let sealed = s.seal(&mut rng, DocId([4; 16]), EntryKind::Change, &plaintext);
-        let logged = Entry {
-            seq: Seq(1),
-            header: sealed.header,
-            body: sealed.body,
-            signature: sealed.signature,
-        };
+        let logged = sealed.logged_at(Seq(1));
         group.bench_function(format!("verify_open/{size}"), |b| {
             b.iter(|| s.open(black_box(logged.clone())).expect("opens"))
         });

@@ -6,6 +6,7 @@
 //! its own: time and random sources are passed in, so the same code runs in
 //! the browser (wasm32), in the relay and in tests, deterministically.
 
+mod aead;
 pub mod case;
 pub mod case_doc;
 pub mod case_summary;

@@ -16,19 +16,16 @@
 
 use std::fmt;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use crate::aead::{self, NONCE_BYTES, TAG_BYTES};
 use crate::ids::{BlobId, DocId, Seq, WorkspaceId};
 use crate::signing::{DeviceKey, SignatureError};
 use crate::wire::{Entry, EntryHeader, EntryKind, NewEntry, PROTOCOL_VERSION};
 
 const ENVELOPE_VERSION: u8 = 1;
-const NONCE_BYTES: usize = 24;
-const TAG_BYTES: usize = 16;
 const AD_CONTEXT: &[u8] = b"homeward/seal/1\0";
 
 /// Bytes sealing adds to a body.
@@ -78,26 +75,8 @@ impl WorkspaceKey {
         plaintext: &[u8],
     ) -> SealedBody {
         debug_assert_eq!(header.key_epoch, self.epoch);
-        let mut nonce = [0u8; NONCE_BYTES];
-        rng.fill_bytes(&mut nonce);
-        let cipher = XChaCha20Poly1305::new((&self.key).into());
         let ad = associated_data(workspace, header);
-        // Encryption with a valid key cannot fail; the error type exists for
-        // buffer-based APIs only.
-        let ciphertext = cipher
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: &ad,
-                },
-            )
-            .unwrap_or_default();
-        let mut out = Vec::with_capacity(SEAL_OVERHEAD + plaintext.len());
-        out.push(ENVELOPE_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ciphertext);
-        SealedBody(out)
+        SealedBody(aead::seal(rng, &self.key, ENVELOPE_VERSION, plaintext, &ad))
     }
 
     fn open(
@@ -118,17 +97,8 @@ impl WorkspaceKey {
         if bytes[0] != ENVELOPE_VERSION {
             return Err(OpenError::UnknownEnvelope { version: bytes[0] });
         }
-        let (nonce, ciphertext) = bytes[1..].split_at(NONCE_BYTES);
-        let cipher = XChaCha20Poly1305::new((&self.key).into());
-        cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: &associated_data(workspace, header),
-                },
-            )
-            .map_err(|_| OpenError::Decrypt)
+        aead::open(&self.key, &bytes[1..], &associated_data(workspace, header))
+            .ok_or(OpenError::Decrypt)
     }
 }
 
@@ -322,12 +292,7 @@ mod tests {
     }
 
     fn logged(e: NewEntry) -> Entry {
-        Entry {
-            seq: Seq(1),
-            header: e.header,
-            body: e.body,
-            signature: e.signature,
-        }
+        e.logged_at(Seq(1))
     }
 
     // Golden vector: a fixed key, nonce source and header give these exact

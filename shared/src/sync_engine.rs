@@ -862,12 +862,7 @@ mod tests {
     }
 
     fn logged(seq: u64, e: &NewEntry) -> Entry {
-        Entry {
-            seq: Seq(seq),
-            header: e.header.clone(),
-            body: e.body.clone(),
-            signature: e.signature,
-        }
+        e.clone().logged_at(Seq(seq))
     }
 
     fn ack(e: &NewEntry, seq: u64, tail: u32) -> Acked {

@@ -17,11 +17,10 @@
 use std::fmt;
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand_core::RngCore;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::aead::{self, NONCE_BYTES, TAG_BYTES};
 use crate::ids::WorkspaceId;
 use crate::sealing::WorkspaceKey;
 use crate::signing::DeviceKey;
@@ -31,7 +30,6 @@ const VAULT_VERSION: u8 = 1;
 const SECRETS_VERSION: u8 = 1;
 const RECORD_VERSION: u8 = 1;
 const SALT_BYTES: usize = 16;
-const NONCE_BYTES: usize = 24;
 const HEADER_BYTES: usize = 3 + 1 + 12 + SALT_BYTES + NONCE_BYTES;
 const RECORD_CONTEXT: &[u8] = b"homeward/record/1\0";
 
@@ -157,23 +155,7 @@ impl DataKey {
     /// record key, say `b"docs/<doc id>"`); opening it from another slot
     /// fails.
     pub fn seal_record(&self, rng: &mut impl RngCore, slot: &[u8], plaintext: &[u8]) -> Vec<u8> {
-        let mut nonce = [0u8; NONCE_BYTES];
-        rng.fill_bytes(&mut nonce);
-        let ad = record_ad(slot);
-        let ciphertext = XChaCha20Poly1305::new((&self.0).into())
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: &ad,
-                },
-            )
-            .unwrap_or_default();
-        let mut out = Vec::with_capacity(1 + NONCE_BYTES + ciphertext.len());
-        out.push(RECORD_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ciphertext);
-        out
+        aead::seal(rng, &self.0, RECORD_VERSION, plaintext, &record_ad(slot))
     }
 
     pub fn open_record(&self, slot: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
@@ -183,19 +165,10 @@ impl DataKey {
         if version > RECORD_VERSION {
             return Err(VaultError::NewerFormat(version));
         }
-        if version != RECORD_VERSION || rest.len() < NONCE_BYTES + 16 {
+        if version != RECORD_VERSION || rest.len() < NONCE_BYTES + TAG_BYTES {
             return Err(VaultError::RecordDamaged);
         }
-        let (nonce, ciphertext) = rest.split_at(NONCE_BYTES);
-        XChaCha20Poly1305::new((&self.0).into())
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: &record_ad(slot),
-                },
-            )
-            .map_err(|_| VaultError::RecordDamaged)
+        aead::open(&self.0, rest, &record_ad(slot)).ok_or(VaultError::RecordDamaged)
     }
 }
 
@@ -301,15 +274,7 @@ impl LockedVault {
         let (header, sealed) = self.0.split_at(HEADER_BYTES);
         let nonce = &header[HEADER_BYTES - NONCE_BYTES..];
         let plain = Zeroizing::new(
-            XChaCha20Poly1305::new((&kek.0).into())
-                .decrypt(
-                    XNonce::from_slice(nonce),
-                    Payload {
-                        msg: sealed,
-                        aad: header,
-                    },
-                )
-                .map_err(|_| VaultError::WrongPassphrase)?,
+            aead::decrypt(&kek.0, nonce, sealed, header).ok_or(VaultError::WrongPassphrase)?,
         );
         VaultSecrets::from_bytes(&plain)
     }
@@ -351,7 +316,7 @@ impl LockedVault {
         if b[3] > VAULT_VERSION {
             return Err(VaultError::NewerFormat(b[3]));
         }
-        if b[3] != VAULT_VERSION || b.len() < HEADER_BYTES + 16 {
+        if b[3] != VAULT_VERSION || b.len() < HEADER_BYTES + TAG_BYTES {
             return Err(VaultError::Damaged("truncated"));
         }
         let word = |i: usize| u32::from_be_bytes(b[i..i + 4].try_into().expect("4 bytes"));
@@ -375,8 +340,7 @@ fn seal_vault(
     salt: [u8; SALT_BYTES],
     secrets: &VaultSecrets,
 ) -> LockedVault {
-    let mut nonce = [0u8; NONCE_BYTES];
-    rng.fill_bytes(&mut nonce);
+    let nonce = aead::random_nonce(rng);
     let mut out = Vec::with_capacity(HEADER_BYTES + 128);
     out.extend_from_slice(VAULT_MAGIC);
     out.push(VAULT_VERSION);
@@ -385,16 +349,8 @@ fn seal_vault(
     out.extend_from_slice(&params.p_cost.to_be_bytes());
     out.extend_from_slice(&salt);
     out.extend_from_slice(&nonce);
-    let plain = secrets.to_bytes();
-    let ciphertext = XChaCha20Poly1305::new((&kek.0).into())
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &plain,
-                aad: &out,
-            },
-        )
-        .unwrap_or_default();
+    let plain = Zeroizing::new(secrets.to_bytes());
+    let ciphertext = aead::encrypt(&kek.0, &nonce, &plain, &out);
     out.extend_from_slice(&ciphertext);
     LockedVault(out)
 }

@@ -422,6 +422,16 @@ impl ServerMsg {
 }
 
 impl NewEntry {
+    /// The entry as the workspace log stores it, at `seq`.
+    pub fn logged_at(self, seq: Seq) -> Entry {
+        Entry {
+            seq,
+            header: self.header,
+            body: self.body,
+            signature: self.signature,
+        }
+    }
+
     /// Bytes this entry adds to a frame beyond its body, an upper bound used
     /// to split pushes and pages.
     pub const HEADER_BYTES: usize = 16 + 1 + 10 + 16 + 32 + 5 + 5 + 64 + 10;

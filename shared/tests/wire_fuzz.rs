@@ -519,12 +519,7 @@ fn pool_entry(blob: u8, body_len: usize) -> NewEntry {
 }
 
 fn logged(seq: Seq, e: NewEntry) -> Entry {
-    Entry {
-        seq,
-        header: e.header,
-        body: e.body,
-        signature: e.signature,
-    }
+    e.logged_at(seq)
 }
 
 #[derive(Debug, Clone)]

@@ -55,12 +55,7 @@ impl DeviceLoop {
             (true, _) => self.engine_event(SyncEvent::Redeem(redeem)).await,
             (false, Some(workspace)) => {
                 self.start_engine(workspace, Seq::ZERO, None, Some(redeem));
-                let first = if self.network_up {
-                    SyncEvent::NetworkUp
-                } else {
-                    SyncEvent::NetworkDown
-                };
-                self.engine_event(first).await;
+                self.start_syncing().await;
             }
             (false, None) => {}
         }

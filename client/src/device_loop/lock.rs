@@ -5,12 +5,11 @@
 use leptos::prelude::*;
 use shared::ids::Seq;
 use shared::signing::DeviceKey;
-use shared::sync_engine::SyncEvent;
 use shared::vault::{
     DataKey, KdfParams, Kek, LockedVault, Strength, VaultError, VaultSecrets, passphrase_strength,
 };
 
-use super::{DeviceLoop, Passphrase, Session, now_ms};
+use super::{DeviceLoop, Passphrase, Session, damaged_vault, now_ms};
 use crate::app_state::LockState;
 use crate::browser::after_paint;
 use crate::settings::{self, Settings};
@@ -71,11 +70,7 @@ impl DeviceLoop {
         }
         let vault = match &self.vault {
             Some(Ok(vault)) => vault.clone(),
-            Some(Err(err)) => {
-                return self.state.unlock_error.set(Some(format!(
-                    "{err}. Erasing this device (below) lets it start again."
-                )));
-            }
+            Some(Err(err)) => return self.state.unlock_error.set(Some(damaged_vault(err))),
             None => return self.show_lock_screen(),
         };
         // The attempt is counted before the passphrase is tried: closing
@@ -180,20 +175,14 @@ impl DeviceLoop {
         self.state.lock.set(LockState::Unlocked);
         self.publish();
         self.state.ready.set(true);
-        let first = if self.network_up {
-            SyncEvent::NetworkUp
-        } else {
-            SyncEvent::NetworkDown
-        };
-        self.engine_event(first).await;
+        self.start_syncing().await;
     }
 
     pub(super) fn lock(&mut self) {
         let Some(session) = self.session.take() else {
             return;
         };
-        self.socket = None;
-        self.generation += 1;
+        self.drop_socket();
         drop(session);
         self.state.clear_unlocked(self.network_up);
         tracing::info!("locked");
@@ -214,8 +203,7 @@ impl DeviceLoop {
     /// over at the first-run screen.
     pub(super) async fn wipe(&mut self, notice: &str) {
         self.session = None;
-        self.socket = None;
-        self.generation += 1;
+        self.drop_socket();
         self.pending_invite = None;
         self.state.clear_unlocked(self.network_up);
         self.state.invite_waiting.set(false);
