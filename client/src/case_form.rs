@@ -7,7 +7,7 @@ use shared::ids::DocId;
 use crate::browser_rng::BrowserRng;
 
 use crate::device_loop::DeviceHandle;
-use crate::labels::{category_label, status_label};
+use crate::labels;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
@@ -18,7 +18,8 @@ enum Outcome {
 }
 
 #[component]
-pub fn CaseForm() -> impl IntoView {
+pub fn CaseForm(doc_id: Option<DocId>) -> impl IntoView {
+    let _ = doc_id;
     let device = expect_context::<DeviceHandle>();
     let surname = RwSignal::new(String::new());
     let given_names = RwSignal::new(String::new());
@@ -109,7 +110,7 @@ pub fn CaseForm() -> impl IntoView {
                 >
                     {Category::ALL.iter().copied().map(|c| view! {
                         <option value=c.as_key() selected=move || category.get() == c>
-                            {category_label(c)}
+                            {labels::category(c)}
                         </option>
                     }).collect_view()}
                 </select>
@@ -126,7 +127,7 @@ pub fn CaseForm() -> impl IntoView {
                 >
                     {Status::ALL.iter().copied().map(|s| view! {
                         <option value=s.as_key() selected=move || status.get() == s>
-                            {status_label(s)}
+                            {labels::status(s)}
                         </option>
                     }).collect_view()}
                 </select>

@@ -1,7 +1,7 @@
 //! The case list, rendered from summaries (never from loaded documents).
 
 use crate::app_state::AppState;
-use crate::labels::{category_label, status_label};
+use crate::labels;
 use leptos::prelude::*;
 
 #[component]
@@ -49,7 +49,7 @@ pub fn CaseList() -> impl IntoView {
                                     >
                                         <span class="name">{s.display_name()}</span>
                                         <span class="meta">
-                                            {category_label(s.category)} " · " {s.status.map(status_label).unwrap_or("Status unknown")}
+                                            {labels::category(s.category)} " · " {s.status.map(labels::status).unwrap_or_default()}
                                         </span>
                                         {pending.then(|| view! {
                                             <span class="badge pending">"Not uploaded yet"</span>

@@ -23,7 +23,7 @@ use std::rc::Rc;
 use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
 use leptos::prelude::*;
-use shared::case::Case;
+use shared::case::{Case, Intervention};
 use shared::case_doc::{CaseDoc, CaseDocError, EditContext};
 use shared::case_summary::CaseSummary;
 use shared::ids::{BlobId, DocId, Seq, WorkspaceId};
@@ -41,11 +41,14 @@ use crate::app_state::{AppState, LockState, idle_status};
 use crate::browser_rng::BrowserRng;
 use crate::settings::{self, Settings};
 use crate::socket::{Socket, relay_url};
+mod cases;
 mod join;
 mod lock;
 
+pub use cases::{CaseChange, CaseView, EditError};
+
 use crate::storage::{
-    MergedDoc, OutboxRow, Progress, QuarantineRecord, Records, Storage, StorageError,
+    LocalEdit, MergedDoc, OutboxRow, Progress, QuarantineRecord, Records, Storage, StorageError,
 };
 
 /// Shown wherever a device that has not joined a workspace is asked to do
@@ -54,6 +57,11 @@ pub const NOT_JOINED: &str =
     "This device has not joined a workspace: open an invite link from your coordinator.";
 
 const LOCKED: &str = "The app is locked: unlock it first.";
+
+/// The draft slot of the new-case form (an edit's slot is its doc id).
+pub const NEW_CASE_DRAFT: &str = "new";
+
+const STOPPED: &str = "The app stopped; reload the page.";
 
 /// How often the idle lock is checked (also on every return to the tab).
 const IDLE_CHECK_MS: i32 = 10_000;
@@ -116,6 +124,44 @@ pub enum Command {
         idle_lock_minutes: String,
         max_failed_unlocks: String,
     },
+    OpenCase {
+        doc_id: DocId,
+        reply: oneshot::Sender<Result<CaseView, String>>,
+    },
+    ChangeCase {
+        doc_id: DocId,
+        change: CaseChange,
+        /// The draft this change makes obsolete.
+        draft: Option<String>,
+        reply: oneshot::Sender<Result<bool, EditError>>,
+    },
+    SaveDraft {
+        slot: String,
+        case: Box<Case>,
+    },
+    LoadDraft {
+        slot: String,
+        reply: oneshot::Sender<Option<Case>>,
+    },
+    DiscardDraft {
+        slot: String,
+    },
+    RecordExport {
+        doc_ids: Vec<DocId>,
+        template: Box<Intervention>,
+        reply: oneshot::Sender<Result<usize, String>>,
+    },
+    LoadCases {
+        doc_ids: Vec<DocId>,
+        reply: oneshot::Sender<Result<Vec<(DocId, Case)>, String>>,
+    },
+    ExportDocs {
+        reply: oneshot::Sender<Result<Vec<(DocId, Vec<u8>)>, String>>,
+    },
+    ImportDocs {
+        docs: Vec<(DocId, Vec<u8>)>,
+        reply: oneshot::Sender<Result<usize, String>>,
+    },
 }
 
 #[derive(Debug)]
@@ -159,19 +205,100 @@ impl DeviceHandle {
         }
     }
 
+    /// Sends a command that answers, and waits for the answer.
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, String> {
+        let (reply, answer) = oneshot::channel();
+        self.events
+            .unbounded_send(LoopEvent::Command(command(reply)))
+            .map_err(|_| STOPPED.to_owned())?;
+        answer.await.map_err(|_| STOPPED.to_owned())
+    }
+
     /// Resolves once the case is durable on this device (and queued for
     /// upload), or with a message to show.
     pub async fn add_case(&self, case: Case) -> Result<DocId, String> {
-        let (reply, answer) = oneshot::channel();
-        self.events
-            .unbounded_send(LoopEvent::Command(Command::AddCase {
-                case: Box::new(case),
-                reply,
-            }))
-            .map_err(|_| "the app stopped; reload the page".to_owned())?;
-        answer
+        self.ask(|reply| Command::AddCase {
+            case: Box::new(case),
+            reply,
+        })
+        .await?
+    }
+
+    /// The whole case, with its priority, conflicts and history.
+    pub async fn open_case(&self, doc_id: DocId) -> Result<CaseView, String> {
+        self.ask(|reply| Command::OpenCase { doc_id, reply }).await?
+    }
+
+    /// Resolves once the change is durable on this device and queued for
+    /// upload: `Ok(false)` when it changed nothing.
+    pub async fn change_case(
+        &self,
+        doc_id: DocId,
+        change: CaseChange,
+        draft: Option<String>,
+    ) -> Result<bool, EditError> {
+        self.ask(|reply| Command::ChangeCase {
+            doc_id,
+            change,
+            draft,
+            reply,
+        })
+        .await
+        .map_err(EditError::Message)?
+    }
+
+    /// Keeps what a form holds (sealed) under `slot`: `new`, or a doc id.
+    pub fn save_draft(&self, slot: String, case: Case) {
+        self.send(Command::SaveDraft {
+            slot,
+            case: Box::new(case),
+        });
+    }
+
+    pub async fn load_draft(&self, slot: String) -> Option<Case> {
+        self.ask(|reply| Command::LoadDraft { slot, reply })
             .await
-            .map_err(|_| "the app stopped; reload the page".to_owned())?
+            .ok()
+            .flatten()
+    }
+
+    pub fn discard_draft(&self, slot: String) {
+        self.send(Command::DiscardDraft { slot });
+    }
+
+    /// Notes an export in every exported case (one intervention each, all
+    /// in one transaction). Returns how many cases were noted.
+    pub async fn record_export(
+        &self,
+        doc_ids: Vec<DocId>,
+        template: Intervention,
+    ) -> Result<usize, String> {
+        self.ask(|reply| Command::RecordExport {
+            doc_ids,
+            template: Box::new(template),
+            reply,
+        })
+        .await?
+    }
+
+    /// Several whole cases (no history or conflicts), in the order asked;
+    /// cases not on this device are left out.
+    pub async fn load_cases(&self, doc_ids: Vec<DocId>) -> Result<Vec<(DocId, Case)>, String> {
+        self.ask(|reply| Command::LoadCases { doc_ids, reply }).await?
+    }
+
+    /// Every stored case document (saved Automerge bytes), for a backup.
+    pub async fn export_docs(&self) -> Result<Vec<(DocId, Vec<u8>)>, String> {
+        self.ask(|reply| Command::ExportDocs { reply }).await?
+    }
+
+    /// Merges case documents from a backup; returns how many cases gained
+    /// something (which is also queued for upload).
+    pub async fn import_docs(&self, docs: Vec<(DocId, Vec<u8>)>) -> Result<usize, String> {
+        self.ask(|reply| Command::ImportDocs { docs, reply }).await?
     }
 
     /// The outcome shows in `AppState` (`vault_busy`, `vault_error`, then
@@ -556,6 +683,57 @@ impl DeviceLoop {
                 self.save_settings(&idle_lock_minutes, &max_failed_unlocks)
                     .await
             }
+            Command::OpenCase { doc_id, reply } => {
+                let _ = reply.send(self.open_case(doc_id).await);
+            }
+            Command::ChangeCase {
+                doc_id,
+                change,
+                draft,
+                reply,
+            } => {
+                let result = self.change_case(doc_id, change, draft).await;
+                let _ = reply.send(result.as_ref().map(Option::is_some).map_err(Clone::clone));
+                if let Ok(Some(row)) = result {
+                    self.engine_event(SyncEvent::Enqueued(row.entry)).await;
+                }
+            }
+            Command::SaveDraft { slot, case } => {
+                if let Err(err) = self.save_draft(&slot, &case).await {
+                    tracing::warn!("could not keep a draft: {err}");
+                }
+            }
+            Command::LoadDraft { slot, reply } => {
+                let _ = reply.send(self.draft(&slot).await);
+            }
+            Command::DiscardDraft { slot } => self.discard_draft(&slot).await,
+            Command::RecordExport {
+                doc_ids,
+                template,
+                reply,
+            } => {
+                let result = self.record_export(&doc_ids, *template).await;
+                let _ = reply.send(result.as_ref().map(Vec::len).map_err(Clone::clone));
+                self.enqueued(result.unwrap_or_default()).await;
+            }
+            Command::LoadCases { doc_ids, reply } => {
+                let _ = reply.send(self.load_cases(&doc_ids).await);
+            }
+            Command::ExportDocs { reply } => {
+                let _ = reply.send(self.export_docs().await);
+            }
+            Command::ImportDocs { docs, reply } => {
+                let result = self.import_docs(docs).await;
+                let _ = reply.send(result.as_ref().map(Vec::len).map_err(Clone::clone));
+                self.enqueued(result.unwrap_or_default()).await;
+            }
+        }
+    }
+
+    /// Tells the engine about new outbox rows.
+    async fn enqueued(&mut self, rows: Vec<OutboxRow>) {
+        for row in rows {
+            self.engine_event(SyncEvent::Enqueued(row.entry)).await;
         }
     }
 
@@ -724,9 +902,15 @@ impl DeviceLoop {
             .seal(&mut self.rng, doc_id, EntryKind::Change, &changes);
         let row = session
             .records
-            .save_local_edit(&doc.save(), &summary, entry)
+            .save_local_edits(vec![LocalEdit {
+                doc: doc.save(),
+                summary: summary.clone(),
+                entry,
+                draft: Some(NEW_CASE_DRAFT.to_owned()),
+            }])
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+            .remove(0);
         session.outbox.push(row.clone());
         self.state.upsert_summaries([summary]);
         Ok((doc_id, row))

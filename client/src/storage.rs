@@ -1,7 +1,7 @@
 //! The device's IndexedDB database: the only place case data lives on the
 //! device, and none of it readable without the passphrase.
 //!
-//! Object stores (database `homeward`, version 3):
+//! Object stores (database `homeward`, version 4):
 //! - `vault` — **the only plaintext values**: `locked` (the [`LockedVault`]
 //!   bytes, already ciphertext under the passphrase-derived key),
 //!   `failed_unlocks` (the wrong-passphrase counter) and the two lock
@@ -20,7 +20,10 @@
 //!   relay), `role`, `cursor`, `bootstrap` (where an interrupted bootstrap
 //!   resumes);
 //! - `quarantine`: seq → a [`QuarantineRecord`] (seq, doc id, error kind;
-//!   never the body) for each log entry that failed to verify or open.
+//!   never the body) for each log entry that failed to verify or open;
+//! - `drafts` (version 4): `new` or a doc id → postcard [`Case`] as typed
+//!   into a form and not yet saved, so an interrupted interview loses
+//!   nothing.
 //!
 //! Every value outside `vault` is sealed with the device's data key
 //! ([`DataKey::seal_record`]) under the slot `"<store>/<key>"`, so a value
@@ -46,6 +49,7 @@ use std::rc::Rc;
 use idb::{Database, DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, TransactionMode};
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
+use shared::case::Case;
 use shared::case_summary::CaseSummary;
 use shared::ids::{BlobId, DocId, Seq, WorkspaceId};
 use shared::sealing::Quarantined;
@@ -58,15 +62,17 @@ use crate::settings::{self, Settings};
 
 pub const DB_NAME: &str = "homeward";
 /// Version 3 (issue 5): every value sealed with the data key, the `vault`
-/// and `quarantine` stores. Older data was plaintext and is dropped.
-const DB_VERSION: u32 = 3;
+/// and `quarantine` stores; older data was plaintext and is dropped.
+/// Version 4 (issue 6) adds `drafts` and keeps everything else.
+const DB_VERSION: u32 = 4;
 const VAULT: &str = "vault";
 const DOCS: &str = "docs";
 const SUMMARIES: &str = "summaries";
 const OUTBOX: &str = "outbox";
 const META: &str = "meta";
 const QUARANTINE: &str = "quarantine";
-const ALL_STORES: [&str; 6] = [VAULT, DOCS, SUMMARIES, OUTBOX, META, QUARANTINE];
+const DRAFTS: &str = "drafts";
+const ALL_STORES: [&str; 7] = [VAULT, DOCS, SUMMARIES, OUTBOX, META, QUARANTINE, DRAFTS];
 const VAULT_LOCKED: &str = "locked";
 const VAULT_FAILED: &str = "failed_unlocks";
 const VAULT_IDLE: &str = "idle_lock_minutes";
@@ -187,6 +193,16 @@ pub struct Storage {
     name: String,
 }
 
+/// One local edit to write: the whole document, its summary, the entry
+/// for the outbox, and the draft (if any) it makes obsolete.
+#[derive(Debug, Clone)]
+pub struct LocalEdit {
+    pub doc: Vec<u8>,
+    pub summary: CaseSummary,
+    pub entry: NewEntry,
+    pub draft: Option<String>,
+}
+
 /// The database with the data key: every sealed store.
 #[derive(Debug)]
 pub struct Records {
@@ -256,7 +272,7 @@ async fn open_db(name: &str) -> Result<Database, StorageError> {
             }
         }
         let names = db.store_names();
-        for name in [VAULT, DOCS, SUMMARIES, META, QUARANTINE] {
+        for name in [VAULT, DOCS, SUMMARIES, META, QUARANTINE, DRAFTS] {
             if !names.iter().any(|n| n == name) {
                 let _ = db.create_object_store(name, ObjectStoreParams::new());
             }
@@ -634,31 +650,101 @@ impl Records {
         summary: &CaseSummary,
         entry: NewEntry,
     ) -> Result<OutboxRow, StorageError> {
+        let edit = LocalEdit {
+            doc: doc.to_vec(),
+            summary: summary.clone(),
+            entry,
+            draft: None,
+        };
+        Ok(self.save_local_edits(vec![edit]).await?.remove(0))
+    }
+
+    /// Writes several local edits (documents, summaries, outbox entries, and
+    /// the drafts they replace) in one transaction: all or none.
+    pub async fn save_local_edits(
+        &self,
+        edits: Vec<LocalEdit>,
+    ) -> Result<Vec<OutboxRow>, StorageError> {
         let tx = self
             .db
-            .transaction(&[DOCS, SUMMARIES, OUTBOX], TransactionMode::ReadWrite)
+            .transaction(&[DOCS, SUMMARIES, OUTBOX, DRAFTS], TransactionMode::ReadWrite)
             .map_err(write_err)?;
-        let k = doc_key(&summary.doc_id);
-        self.put_sealed(
-            &tx.object_store(DOCS).map_err(write_err)?,
-            DOCS,
-            k.clone(),
-            doc,
-        )?;
-        self.put_sealed(
-            &tx.object_store(SUMMARIES).map_err(write_err)?,
-            SUMMARIES,
-            k,
-            &summary.to_bytes(),
-        )?;
-        let outbox_key = self
-            .add_to_outbox(&tx.object_store(OUTBOX).map_err(write_err)?, &entry)
-            .await?;
+        let docs = tx.object_store(DOCS).map_err(write_err)?;
+        let summaries = tx.object_store(SUMMARIES).map_err(write_err)?;
+        let outbox = tx.object_store(OUTBOX).map_err(write_err)?;
+        let drafts = tx.object_store(DRAFTS).map_err(write_err)?;
+        let mut rows = Vec::with_capacity(edits.len());
+        for edit in edits {
+            let k = doc_key(&edit.summary.doc_id);
+            self.put_sealed(&docs, DOCS, k.clone(), &edit.doc)?;
+            self.put_sealed(&summaries, SUMMARIES, k, &edit.summary.to_bytes())?;
+            if let Some(draft) = &edit.draft {
+                drafts.delete(name_key(draft)).map_err(write_err)?;
+            }
+            let key = self.add_to_outbox(&outbox, &edit.entry).await?;
+            rows.push(OutboxRow {
+                key,
+                entry: edit.entry,
+            });
+        }
         commit(tx).await?;
-        Ok(OutboxRow {
-            key: outbox_key,
-            entry,
-        })
+        Ok(rows)
+    }
+
+    /// Keeps what a form holds, sealed, under `slot` (`new`, or a doc id).
+    pub async fn save_draft(&self, slot: &str, case: &Case) -> Result<(), StorageError> {
+        let encoded =
+            postcard::to_stdvec(case).map_err(|e| StorageError::WriteFailed(e.to_string()))?;
+        let tx = self
+            .db
+            .transaction(&[DRAFTS], TransactionMode::ReadWrite)
+            .map_err(write_err)?;
+        let store = tx.object_store(DRAFTS).map_err(write_err)?;
+        self.put_sealed(&store, DRAFTS, name_key(slot), &encoded)?;
+        commit(tx).await
+    }
+
+    /// The draft kept under `slot`; a damaged one reads as absent.
+    pub async fn draft(&self, slot: &str) -> Result<Option<Case>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[DRAFTS], TransactionMode::ReadOnly)
+            .map_err(read_err)?;
+        let store = tx.object_store(DRAFTS).map_err(read_err)?;
+        let key = name_key(slot);
+        let Some(raw) = get(&store, key.clone()).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .open(DRAFTS, &key, &raw, "draft")
+            .and_then(|b| postcard::from_bytes(&b).ok()))
+    }
+
+    pub async fn discard_draft(&self, slot: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[DRAFTS], TransactionMode::ReadWrite)
+            .map_err(write_err)?;
+        let store = tx.object_store(DRAFTS).map_err(write_err)?;
+        store.delete(name_key(slot)).map_err(write_err)?;
+        commit(tx).await
+    }
+
+    /// Every stored document (for a backup file), in doc-id order.
+    pub async fn all_docs(&self) -> Result<Vec<(DocId, Vec<u8>)>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[DOCS], TransactionMode::ReadOnly)
+            .map_err(read_err)?;
+        let (keys, values) = get_all(&tx.object_store(DOCS).map_err(read_err)?).await?;
+        Ok(keys
+            .iter()
+            .zip(&values)
+            .filter_map(|(k, v)| {
+                let id = k.as_string()?.parse().ok()?;
+                Some((id, self.open(DOCS, k, v, "case document")?))
+            })
+            .collect())
     }
 
     /// Adds an entry that changes no stored document (a snapshot of one) to

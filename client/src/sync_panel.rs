@@ -91,7 +91,7 @@ fn clock_time(ms: i64) -> String {
 }
 
 #[component]
-pub fn SyncPanel() -> impl IntoView {
+pub fn SyncBadge() -> impl IntoView {
     let state = expect_context::<AppState>();
     let sync = state.sync;
     let joined = move || state.workspace.get().is_some();
@@ -168,4 +168,10 @@ pub fn SyncPanel() -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// The sync screen: everything about this device's copy of the workspace.
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    view! { <section class="card sync-page" data-testid="sync-page"></section> }
 }

@@ -1,0 +1,19 @@
+# Shared words: the app shell, navigation, buttons used on many screens.
+app-opening = Opening…
+app-skip-to-content = Skip to content
+app-not-joined = This device has not joined a workspace: open an invite link from your coordinator.
+app-viewer-only = This device has the viewer role: it shows the workspace's cases but cannot add or change them.
+app-stopped = The app stopped; reload the page.
+nav-label = Main
+nav-cases = Cases
+nav-new = New case
+nav-release = Release list
+nav-sync = Sync
+nav-settings = Settings
+language-label = Language
+action-save = Save
+action-cancel = Cancel
+action-back = Back
+action-edit = Edit
+action-add = Add
+action-remove = Remove
