@@ -13,6 +13,7 @@ use crate::i18n::t;
 use crate::release_list::ReleaseList;
 use crate::route::{Route, Router, use_router};
 use crate::settings_page::{LanguageSwitch, SettingsPage};
+use crate::storage_health::EvictionWarning;
 use crate::sync_panel::{SyncBadge, SyncPage};
 use crate::vault_screens::{JoinProgress, LockNow, UnlockScreen, VaultSetup};
 use shared::wire::Role;
@@ -30,14 +31,14 @@ pub enum Access {
 /// The access this device has now (a memo, so forms are not rebuilt on
 /// every reconnect).
 pub fn access(state: AppState) -> Memo<Access> {
-    Memo::new(move |_| {
-        match (state.ready.get(), state.workspace.get(), state.role.get()) {
+    Memo::new(
+        move |_| match (state.ready.get(), state.workspace.get(), state.role.get()) {
             (false, _, _) => Access::Unknown,
             (true, None, _) => Access::NotJoined,
             (true, Some(_), Some(Role::Viewer)) => Access::ViewerOnly,
             (true, Some(_), _) => Access::Write,
-        }
-    })
+        },
+    )
 }
 
 #[component]
@@ -73,7 +74,9 @@ pub fn App() -> impl IntoView {
                                 LockState::Starting => view! {
                                     <p class="loading">{move || t("app-opening")}</p>
                                 }.into_any(),
-                                LockState::Setup => view! { <JoinProblem/><VaultSetup/> }.into_any(),
+                                LockState::Setup => view! {
+                                    <JoinProblem/><EvictionWarning/><VaultSetup/>
+                                }.into_any(),
                                 _ => view! { <JoinProblem/><UnlockScreen/> }.into_any(),
                             }}
                         </main>
@@ -101,7 +104,8 @@ fn JoinProblem() -> impl IntoView {
 pub fn AccessNotice() -> impl IntoView {
     let state = expect_context::<AppState>();
     let access = access(state);
-    move || match access.get() {
+    move || {
+        match access.get() {
         Access::NotJoined => Some(view! {
             <p class="not-joined" role="status" data-testid="not-joined">{t("app-not-joined")}</p>
         }.into_any()),
@@ -109,6 +113,7 @@ pub fn AccessNotice() -> impl IntoView {
             <p class="viewer-only" role="status" data-testid="viewer-only">{t("app-viewer-only")}</p>
         }.into_any()),
         Access::Unknown | Access::Write => None,
+    }
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use shared::case_summary::CaseSummary;
-use shared::ids::{DocId, Seq, WorkspaceId};
+use shared::ids::{DeviceId, DocId, Seq, WorkspaceId};
 use shared::sync_engine::{Connection, SyncStatus};
 use shared::wire::Role;
 
@@ -74,6 +74,8 @@ pub struct AppState {
     pub joining: RwSignal<bool>,
     /// Log entries set aside on this device (they did not verify or open).
     pub quarantined: RwSignal<u64>,
+    /// This device's id (its public key), while unlocked.
+    pub device: RwSignal<Option<DeviceId>>,
 }
 
 impl AppState {
@@ -98,6 +100,7 @@ impl AppState {
             sync: RwSignal::new(idle_status(false, 0)),
             joining: RwSignal::new(false),
             quarantined: RwSignal::new(0),
+            device: RwSignal::new(None),
         }
     }
 
@@ -110,29 +113,70 @@ impl AppState {
         self.role.set(None);
         self.joining.set(false);
         self.quarantined.set(0);
+        self.device.set(None);
         self.settings_message.set(None);
         self.sync.set(idle_status(network_up, 0));
+        // The list's remembered search is a name: it goes with the keys.
+        crate::case_list::forget_session();
     }
 
-    /// Replaces or inserts summaries by doc id.
+    /// Replaces or inserts summaries by doc id (the last of a doc id in
+    /// `updated` wins); new ones are appended in the order given.
     pub fn upsert_summaries(&self, updated: impl IntoIterator<Item = CaseSummary>) {
-        self.summaries.update(|list| {
-            let mut index: HashMap<DocId, usize> = list
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.doc_id, i))
-                .collect();
-            for s in updated {
-                match index.get(&s.doc_id) {
-                    Some(&i) => list[i] = s,
-                    None => {
-                        index.insert(s.doc_id, list.len());
-                        list.push(s);
-                    }
-                }
-            }
-        });
+        let updated: Vec<CaseSummary> = updated.into_iter().collect();
+        if updated.is_empty() {
+            return;
+        }
+        self.summaries
+            .maybe_update(|list| merge_summaries(list, updated));
     }
+}
+
+/// Writes `updated` into `list` in one pass, without a doc id → position
+/// map of the whole list: with 10⁵ cases, hashing every doc id on each
+/// local edit or merged batch cost more than the edit. Small batches (a
+/// local edit, a poke) compare ids directly; larger ones look each list
+/// entry up in a map of the batch. Positions never move, which lets the
+/// list keep the rankings of unchanged summaries. Returns whether the
+/// list changed.
+fn merge_summaries(list: &mut Vec<CaseSummary>, updated: Vec<CaseSummary>) -> bool {
+    const DIRECT: usize = 8;
+    let mut waiting: Vec<Option<CaseSummary>> = Vec::with_capacity(updated.len());
+    let mut slot_of: HashMap<DocId, usize> = HashMap::with_capacity(updated.len());
+    for s in updated {
+        match slot_of.get(&s.doc_id) {
+            Some(&k) => waiting[k] = Some(s),
+            None => {
+                slot_of.insert(s.doc_id, waiting.len());
+                waiting.push(Some(s));
+            }
+        }
+    }
+    let ids: Vec<DocId> = waiting.iter().flatten().map(|s| s.doc_id).collect();
+    let mut left = waiting.len();
+    let mut changed = false;
+    for entry in list.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        let k = if ids.len() <= DIRECT {
+            ids.iter().position(|id| *id == entry.doc_id)
+        } else {
+            slot_of.get(&entry.doc_id).copied()
+        };
+        if let Some(s) = k.and_then(|k| waiting[k].take()) {
+            left -= 1;
+            if *entry != s {
+                *entry = s;
+                changed = true;
+            }
+        }
+    }
+    for s in waiting.into_iter().flatten() {
+        list.push(s);
+        changed = true;
+    }
+    changed
 }
 
 impl Default for AppState {
@@ -155,5 +199,48 @@ pub fn idle_status(network_up: bool, pending_uploads: usize) -> SyncStatus {
         refused: None,
         bootstrap: None,
         quarantined_entries: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::case::{Case, Category};
+
+    fn summary(id: u8, surname: &str, updated_ms: i64) -> CaseSummary {
+        let case = Case::minimal(surname, "", "", Category::Missing);
+        CaseSummary::of(DocId([id; 16]), &case, 0, updated_ms)
+    }
+
+    fn names(list: &[CaseSummary]) -> Vec<&str> {
+        list.iter().map(|s| s.surname.as_str()).collect()
+    }
+
+    #[test]
+    fn merging_replaces_in_place_appends_new_and_keeps_the_last_of_a_batch() {
+        for batch in [3usize, 30] {
+            let mut list: Vec<CaseSummary> = (0..20).map(|i| summary(i, "a", 0)).collect();
+            let mut updated: Vec<CaseSummary> =
+                (0..batch as u8).map(|i| summary(i * 2, "b", 1)).collect();
+            updated.push(summary(4, "c", 2));
+            updated.push(summary(200, "new", 2));
+            updated.push(summary(200, "newer", 3));
+            assert!(merge_summaries(&mut list, updated));
+            assert_eq!(
+                list.len(),
+                20 + (batch * 2).saturating_sub(20).div_ceil(2) + 1
+            );
+            assert_eq!(list[2].surname, "b");
+            assert_eq!(list[4].surname, "c");
+            assert_eq!(list[1].surname, "a");
+            assert_eq!(names(&list).last(), Some(&"newer"));
+        }
+    }
+
+    #[test]
+    fn merging_the_same_summaries_changes_nothing() {
+        let mut list: Vec<CaseSummary> = (0..5).map(|i| summary(i, "a", 0)).collect();
+        assert!(!merge_summaries(&mut list, vec![summary(3, "a", 0)]));
+        assert_eq!(list.len(), 5);
     }
 }

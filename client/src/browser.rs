@@ -23,3 +23,15 @@ pub async fn sleep_ms(ms: i32) {
 pub async fn after_paint() {
     sleep_ms(50).await;
 }
+
+/// The documenter's local calendar date: dates in cases are local dates,
+/// and priorities depend on the day.
+pub fn local_today() -> shared::partial_date::Date {
+    let now = js_sys::Date::new_0();
+    shared::partial_date::Date::new(
+        now.get_full_year() as i32,
+        (now.get_month() + 1) as u8,
+        now.get_date() as u8,
+    )
+    .unwrap_or_else(|_| shared::partial_date::Date::from_unix_ms(now.get_time() as i64))
+}

@@ -20,6 +20,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::rc::Rc;
 
+use crate::browser::local_today;
 use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
 use leptos::prelude::*;
@@ -28,7 +29,6 @@ use shared::case_doc::{CaseDoc, CaseDocError, EditContext};
 use shared::case_summary::CaseSummary;
 use shared::ids::{BlobId, DocId, Seq, WorkspaceId};
 use shared::invite_link::origin_of;
-use shared::partial_date::Date;
 use shared::sealing::{OpenedEntry, Quarantined, WorkspaceKey};
 use shared::sync_engine::{Connection, SyncEffect, SyncEngine, SyncEvent};
 use shared::vault::{Kek, LockedVault, VaultError, VaultSecrets};
@@ -53,15 +53,20 @@ use crate::storage::{
 
 /// Shown wherever a device that has not joined a workspace is asked to do
 /// something only members can.
-pub const NOT_JOINED: &str =
-    "This device has not joined a workspace: open an invite link from your coordinator.";
+pub fn not_joined() -> String {
+    crate::i18n::t("app-not-joined")
+}
 
-const LOCKED: &str = "The app is locked: unlock it first.";
+fn locked() -> String {
+    crate::i18n::t("app-locked")
+}
 
 /// The draft slot of the new-case form (an edit's slot is its doc id).
 pub const NEW_CASE_DRAFT: &str = "new";
 
-const STOPPED: &str = "The app stopped; reload the page.";
+fn stopped() -> String {
+    crate::i18n::t("app-stopped")
+}
 
 /// How often the idle lock is checked (also on every return to the tab).
 const IDLE_CHECK_MS: i32 = 10_000;
@@ -102,6 +107,9 @@ struct Invite {
     ticket: Zeroizing<[u8; 32]>,
     key: WorkspaceKey,
 }
+
+/// A case document as stored: its id and saved Automerge bytes.
+pub type StoredDoc = (DocId, Vec<u8>);
 
 #[derive(Debug)]
 pub enum Command {
@@ -156,10 +164,10 @@ pub enum Command {
         reply: oneshot::Sender<Result<Vec<(DocId, Case)>, String>>,
     },
     ExportDocs {
-        reply: oneshot::Sender<Result<Vec<(DocId, Vec<u8>)>, String>>,
+        reply: oneshot::Sender<Result<Vec<StoredDoc>, String>>,
     },
     ImportDocs {
-        docs: Vec<(DocId, Vec<u8>)>,
+        docs: Vec<StoredDoc>,
         reply: oneshot::Sender<Result<usize, String>>,
     },
 }
@@ -213,8 +221,8 @@ impl DeviceHandle {
         let (reply, answer) = oneshot::channel();
         self.events
             .unbounded_send(LoopEvent::Command(command(reply)))
-            .map_err(|_| STOPPED.to_owned())?;
-        answer.await.map_err(|_| STOPPED.to_owned())
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())
     }
 
     /// Resolves once the case is durable on this device (and queued for
@@ -229,7 +237,8 @@ impl DeviceHandle {
 
     /// The whole case, with its priority, conflicts and history.
     pub async fn open_case(&self, doc_id: DocId) -> Result<CaseView, String> {
-        self.ask(|reply| Command::OpenCase { doc_id, reply }).await?
+        self.ask(|reply| Command::OpenCase { doc_id, reply })
+            .await?
     }
 
     /// Resolves once the change is durable on this device and queued for
@@ -287,7 +296,8 @@ impl DeviceHandle {
     /// Several whole cases (no history or conflicts), in the order asked;
     /// cases not on this device are left out.
     pub async fn load_cases(&self, doc_ids: Vec<DocId>) -> Result<Vec<(DocId, Case)>, String> {
-        self.ask(|reply| Command::LoadCases { doc_ids, reply }).await?
+        self.ask(|reply| Command::LoadCases { doc_ids, reply })
+            .await?
     }
 
     /// Every stored case document (saved Automerge bytes), for a backup.
@@ -298,7 +308,8 @@ impl DeviceHandle {
     /// Merges case documents from a backup; returns how many cases gained
     /// something (which is also queued for upload).
     pub async fn import_docs(&self, docs: Vec<(DocId, Vec<u8>)>) -> Result<usize, String> {
-        self.ask(|reply| Command::ImportDocs { docs, reply }).await?
+        self.ask(|reply| Command::ImportDocs { docs, reply })
+            .await?
     }
 
     /// The outcome shows in `AppState` (`vault_busy`, `vault_error`, then
@@ -363,17 +374,6 @@ pub fn start(state: AppState) -> DeviceHandle {
 
 fn now_ms() -> i64 {
     js_sys::Date::now() as i64
-}
-
-/// The documenter's local calendar date (dates in cases are local dates).
-fn local_today() -> Date {
-    let now = js_sys::Date::new_0();
-    Date::new(
-        now.get_full_year() as i32,
-        (now.get_month() + 1) as u8,
-        now.get_date() as u8,
-    )
-    .unwrap_or_else(|_| Date::from_unix_ms(now_ms()))
 }
 
 /// Takes a `#join=<token>` fragment out of the address bar and returns
@@ -565,6 +565,13 @@ impl DeviceLoop {
     ) -> Result<DeviceLoop, StorageError> {
         let storage = Storage::open().await?;
         let stored = storage.vault_state().await?;
+        // A device that had a vault and now has none lost its data to the
+        // browser (or to someone clearing site data): say so.
+        if stored.vault.is_some() {
+            crate::storage_health::note_vault_present();
+        } else {
+            crate::storage_health::evicted();
+        }
         let settings = Settings::effective(stored.settings, settings::read_presets());
         let device_loop = DeviceLoop {
             state,
@@ -672,10 +679,7 @@ impl DeviceLoop {
             } => self.create_vault(passphrase, confirm).await,
             Command::Unlock { passphrase } => self.unlock(passphrase).await,
             Command::Lock => self.lock(),
-            Command::Wipe => {
-                self.wipe("This device was erased: its cases, keys and settings are gone.")
-                    .await
-            }
+            Command::Wipe => self.wipe(&crate::i18n::t("lock-wiped-on-request")).await,
             Command::SaveSettings {
                 idle_lock_minutes,
                 max_failed_unlocks,
@@ -760,7 +764,7 @@ impl DeviceLoop {
             SyncEffect::Connect => {
                 self.drop_socket();
                 let opened = relay_url()
-                    .ok_or_else(|| "the page has no address to reach the relay at".to_owned())
+                    .ok_or_else(|| crate::i18n::t("app-relay-no-address"))
                     .and_then(|url| Socket::open(&url, self.generation, self.events.clone()));
                 match opened {
                     Ok(socket) => {
@@ -777,7 +781,7 @@ impl DeviceLoop {
             SyncEffect::Send(frame) => {
                 let sent = match &self.socket {
                     Some(socket) => socket.send(&frame),
-                    None => Err("not connected".to_owned()),
+                    None => Err(crate::i18n::t("app-not-connected")),
                 };
                 sent.err().map(|reason| {
                     self.drop_socket();
@@ -863,20 +867,16 @@ impl DeviceLoop {
 
     async fn add_case(&mut self, mut case: Case) -> Result<(DocId, OutboxRow), String> {
         let Some(session) = self.session.as_mut() else {
-            return Err(LOCKED.to_owned());
+            return Err(locked());
         };
         if session.workspace.is_none() {
-            return Err(NOT_JOINED.to_owned());
+            return Err(not_joined());
         }
         let Some(engine) = session.engine.as_ref() else {
-            return Err(
-                "This device holds no key for its workspace, so cases cannot be added. Open a \
-                 new invite link from your coordinator."
-                    .to_owned(),
-            );
+            return Err(crate::i18n::t("app-no-key-add"));
         };
         if self.state.role.get_untracked() == Some(Role::Viewer) {
-            return Err("This device has the viewer role: it cannot add cases.".to_owned());
+            return Err(crate::i18n::t("app-viewer-cannot-add"));
         }
         let device = session.secrets.device_key.device_id();
         let now = now_ms();
@@ -920,11 +920,8 @@ impl DeviceLoop {
     /// document as this device holds it, which includes every log entry up
     /// to `covers`, sealed like any change.
     async fn compact(&mut self, doc_id: DocId, covers: Seq) -> Result<OutboxRow, String> {
-        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
-        let engine = session
-            .engine
-            .as_ref()
-            .ok_or_else(|| NOT_JOINED.to_owned())?;
+        let session = self.session.as_ref().ok_or_else(locked)?;
+        let engine = session.engine.as_ref().ok_or_else(not_joined)?;
         let device = session.secrets.device_key.device_id();
         let stored = session
             .records
@@ -959,7 +956,7 @@ impl DeviceLoop {
         progress: Progress,
     ) -> Result<(), StorageError> {
         let Some(session) = self.session.as_ref() else {
-            return Err(StorageError::WriteFailed(LOCKED.to_owned()));
+            return Err(StorageError::WriteFailed(locked()));
         };
         let device = session.secrets.device_key.device_id();
         let mut by_doc: Vec<(DocId, Vec<OpenedEntry>)> = Vec::new();
@@ -1071,7 +1068,8 @@ impl DeviceLoop {
 
 /// What the unlock screen says when the stored vault cannot be read.
 fn damaged_vault(err: &VaultError) -> String {
-    format!("{err}. Erasing this device (below) lets it start again.")
+    let reason = lock::vault_error_text(err);
+    crate::tr!("lock-vault-unreadable", reason = reason)
 }
 
 fn apply_failed(err: StorageError) -> SyncEvent {

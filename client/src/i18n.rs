@@ -14,7 +14,7 @@
 //! changes. A completeness test (`tests/tests/translations.rs`) checks that
 //! every message the code names exists in every language.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
@@ -113,12 +113,20 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
         let resource = match FluentResource::try_new(source.to_owned()) {
             Ok(r) => r,
             Err((r, errors)) => {
-                tracing::error!(lang = lang.code(), "{} translation syntax errors", errors.len());
+                tracing::error!(
+                    lang = lang.code(),
+                    "{} translation syntax errors",
+                    errors.len()
+                );
                 r
             }
         };
         if let Err(errors) = bundle.add_resource(resource) {
-            tracing::error!(lang = lang.code(), "{} duplicate translation ids", errors.len());
+            tracing::error!(
+                lang = lang.code(),
+                "{} duplicate translation ids",
+                errors.len()
+            );
         }
     }
     bundle
@@ -127,21 +135,24 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
 thread_local! {
     static BUNDLES: RefCell<[Option<FluentBundle<FluentResource>>; 3]> =
         const { RefCell::new([None, None, None]) };
-    static CURRENT: Cell<Option<RwSignal<Lang>>> = const { Cell::new(None) };
+    // Reference-counted, not owned by whichever component first asked: an
+    // arena signal made inside a view is disposed with that view.
+    static CURRENT: RefCell<Option<ArcRwSignal<Lang>>> = const { RefCell::new(None) };
     static REPORTED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
 }
 
 /// The language signal: made on first use from the stored preference or
 /// the browser's language.
-fn signal() -> RwSignal<Lang> {
-    CURRENT.with(|current| match current.get() {
-        Some(s) => s,
-        None => {
-            let s = RwSignal::new(initial_lang());
-            current.set(Some(s));
-            set_document_lang(s.get_untracked());
-            s
-        }
+fn signal() -> ArcRwSignal<Lang> {
+    CURRENT.with(|current| {
+        current
+            .borrow_mut()
+            .get_or_insert_with(|| {
+                let lang = initial_lang();
+                set_document_lang(lang);
+                ArcRwSignal::new(lang)
+            })
+            .clone()
     })
 }
 
@@ -204,6 +215,18 @@ fn format(id: &str, args: Option<&FluentArgs>) -> String {
             report_missing(lang, id);
         }
         text.into_owned()
+    })
+}
+
+/// Whether the current language has a message `id` (for lookups that
+/// fall back to a more general message).
+pub fn has(id: &str) -> bool {
+    let lang = lang();
+    BUNDLES.with(|bundles| {
+        let mut bundles = bundles.borrow_mut();
+        bundles[lang.index()]
+            .get_or_insert_with(|| bundle(lang))
+            .has_message(id)
     })
 }
 
@@ -314,10 +337,8 @@ fn fmt_js_date(date: &js_sys::Date, options: &[(&str, &str)]) -> String {
 pub fn fmt_partial_date(date: &PartialDate) -> String {
     let month = date.get_month().unwrap_or(1);
     let day = date.get_day().unwrap_or(1);
-    let ms = js_sys::Date::utc(
-        f64::from(date.get_year()),
-        f64::from(month) - 1.0,
-    ) + f64::from(day - 1) * 86_400_000.0;
+    let ms = js_sys::Date::utc(f64::from(date.get_year()), f64::from(month) - 1.0)
+        + f64::from(day - 1) * 86_400_000.0;
     let js = js_sys::Date::new(&JsValue::from_f64(ms));
     match (date.get_month(), date.get_day()) {
         (None, _) => date.get_year().to_string(),

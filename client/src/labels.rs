@@ -5,13 +5,13 @@
 //! reactive closure so a language switch re-renders.
 
 use shared::case::{
-    Addressee, Capture, Category, Confidentiality, Contact, DocumentKind, Flag,
-    InterventionStatus, Reliability, ReviewState, Sex, SourceKind, Status, Whereabouts,
+    Addressee, Capture, Category, Confidentiality, Contact, DocumentKind, Flag, InterventionStatus,
+    Reliability, ReviewState, Sex, SourceKind, Status, Whereabouts,
 };
 use shared::case_validation::ValidationCode;
 use shared::priority::{Basis, Certainty, ReasonCode, Tier};
 
-use crate::i18n::t;
+use crate::i18n::{has, t};
 
 fn keyed(prefix: &str, key: &str) -> String {
     t(&format!("{prefix}-{key}"))
@@ -82,6 +82,12 @@ pub fn reason(code: ReasonCode) -> String {
     keyed("reason", code.as_key())
 }
 
+/// One sentence on why the reason makes the person more vulnerable (or
+/// what is not known).
+pub fn reason_explain(code: ReasonCode) -> String {
+    t(&format!("reason-{}-explain", code.as_key()))
+}
+
 /// What a reason is based on, in words (the citation itself is not
 /// translated: see [`Basis::citation`]).
 pub fn basis(b: Basis) -> String {
@@ -117,15 +123,28 @@ pub fn field(path: &str) -> String {
     words.join(" › ")
 }
 
+/// A field's own name, without the groups above it ("Place seized", not
+/// "Deprivation of liberty (1) › Place seized"): for screens that already
+/// show the field inside its section and item.
+pub fn field_name(path: &str) -> String {
+    let named: Vec<&str> = path
+        .split('.')
+        .filter(|p| p.parse::<usize>().is_err())
+        .collect();
+    if named.is_empty() {
+        return String::new();
+    }
+    field_word(&named)
+}
+
 /// The word for the last of `named`, preferring the parent-qualified id
 /// (`field-pow-rank`) over the bare one (`field-rank`).
 fn field_word(named: &[&str]) -> String {
     let last = named[named.len() - 1];
     if named.len() >= 2 {
         let qualified = format!("field-{}-{last}", named[named.len() - 2]);
-        let text = t(&qualified);
-        if text != qualified {
-            return text;
+        if has(&qualified) {
+            return t(&qualified);
         }
     }
     t(&format!("field-{last}"))

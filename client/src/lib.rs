@@ -18,6 +18,7 @@ pub mod settings;
 pub mod settings_page;
 pub mod socket;
 pub mod storage;
+pub mod storage_health;
 pub mod sync_panel;
 pub mod vault_screens;
 

@@ -75,7 +75,8 @@ impl Router {
                     route.set(next);
                 }
             });
-            let _ = window.add_event_listener_with_callback("hashchange", cb.as_ref().unchecked_ref());
+            let _ =
+                window.add_event_listener_with_callback("hashchange", cb.as_ref().unchecked_ref());
             // Follows the address bar for the life of the page.
             cb.forget();
         }

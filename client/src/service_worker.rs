@@ -1,5 +1,8 @@
 //! Registers `sw.js`, which keeps the app shell in the Cache API so the app
-//! opens with no network after the first visit.
+//! opens with no network after the first visit, and runs a new version from
+//! the next start (how, and why then, is written at the top of `sw.js`).
+//! The browser looks for a new `sw.js` itself on each navigation, bypassing
+//! its HTTP cache for the worker script (the default `updateViaCache`).
 
 use wasm_bindgen_futures::JsFuture;
 

@@ -12,6 +12,8 @@
 
 use wasm_bindgen::JsValue;
 
+use crate::tr;
+
 pub const LS_IDLE_LOCK_MINUTES: &str = "homeward.idleLockMinutes";
 pub const LS_MAX_FAILED_UNLOCKS: &str = "homeward.maxFailedUnlocks";
 /// Every localStorage key the app owns starts with this.
@@ -34,32 +36,26 @@ impl Settings {
     /// At least 3: one typo must never erase a documenter's cases.
     pub const MAX_FAILURES_RANGE: std::ops::RangeInclusive<u32> = 3..=100;
 
-    /// Checks values typed into the settings form.
+    /// Checks values typed into the settings form; a refusal is a sentence
+    /// in the current language.
     pub fn parse(idle_lock_minutes: &str, max_failed_unlocks: &str) -> Result<Settings, String> {
+        let (lo, hi) = (*Self::IDLE_RANGE.start(), *Self::IDLE_RANGE.end());
         let idle = idle_lock_minutes
             .trim()
             .parse::<u32>()
             .ok()
             .filter(|v| Self::IDLE_RANGE.contains(v))
-            .ok_or_else(|| {
-                format!(
-                    "Lock after: enter a whole number of minutes from {} to {}.",
-                    Self::IDLE_RANGE.start(),
-                    Self::IDLE_RANGE.end()
-                )
-            })?;
+            .ok_or_else(|| tr!("lock-settings-idle-invalid", min = lo, max = hi))?;
+        let (lo, hi) = (
+            *Self::MAX_FAILURES_RANGE.start(),
+            *Self::MAX_FAILURES_RANGE.end(),
+        );
         let max = max_failed_unlocks
             .trim()
             .parse::<u32>()
             .ok()
             .filter(|v| Self::MAX_FAILURES_RANGE.contains(v))
-            .ok_or_else(|| {
-                format!(
-                    "Erase after: enter a whole number of attempts from {} to {}.",
-                    Self::MAX_FAILURES_RANGE.start(),
-                    Self::MAX_FAILURES_RANGE.end()
-                )
-            })?;
+            .ok_or_else(|| tr!("lock-settings-max-invalid", min = lo, max = hi))?;
         Ok(Settings {
             idle_lock_minutes: idle,
             max_failed_unlocks: max,

@@ -667,7 +667,10 @@ impl Records {
     ) -> Result<Vec<OutboxRow>, StorageError> {
         let tx = self
             .db
-            .transaction(&[DOCS, SUMMARIES, OUTBOX, DRAFTS], TransactionMode::ReadWrite)
+            .transaction(
+                &[DOCS, SUMMARIES, OUTBOX, DRAFTS],
+                TransactionMode::ReadWrite,
+            )
             .map_err(write_err)?;
         let docs = tx.object_store(DOCS).map_err(write_err)?;
         let summaries = tx.object_store(SUMMARIES).map_err(write_err)?;

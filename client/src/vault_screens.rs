@@ -7,7 +7,21 @@ use shared::vault::{Strength, passphrase_strength};
 
 use crate::app_state::AppState;
 use crate::device_loop::DeviceHandle;
+use crate::i18n::t;
 use crate::settings::Settings;
+use crate::tr;
+
+/// What `AppState::vault_busy` holds while Argon2 runs: which step, named
+/// by a key so the notice is said in the language shown when it renders.
+pub const BUSY_SECURING: &str = "securing";
+pub const BUSY_UNLOCKING: &str = "unlocking";
+
+fn busy_text(step: &str) -> String {
+    match step {
+        BUSY_UNLOCKING => t("lock-busy-unlocking"),
+        _ => t("lock-busy-securing"),
+    }
+}
 
 fn strength_key(s: Strength) -> &'static str {
     match s {
@@ -18,12 +32,12 @@ fn strength_key(s: Strength) -> &'static str {
     }
 }
 
-fn strength_label(s: Strength) -> &'static str {
+fn strength_label(s: Strength) -> String {
     match s {
-        Strength::TooWeak => "Too weak: use at least 10 characters",
-        Strength::Weak => "Weak: add more words",
-        Strength::Fair => "Fair: one or two more words make it strong",
-        Strength::Strong => "Strong",
+        Strength::TooWeak => t("lock-strength-too-weak"),
+        Strength::Weak => t("lock-strength-weak"),
+        Strength::Fair => t("lock-strength-fair"),
+        Strength::Strong => t("lock-strength-strong"),
     }
 }
 
@@ -32,10 +46,11 @@ fn take(field: RwSignal<String>) -> String {
     field.try_update(std::mem::take).unwrap_or_default()
 }
 
-/// A labelled password input bound to `value`.
+/// A labelled password input bound to `value`; `label` is looked up on
+/// every render, so it follows the language.
 #[component]
 fn PassphraseField(
-    label: &'static str,
+    label: fn() -> String,
     testid: &'static str,
     value: RwSignal<String>,
 ) -> impl IntoView {
@@ -61,23 +76,23 @@ fn Busy() -> impl IntoView {
         state.vault_busy.get().map(|message| {
             view! {
                 <p class="vault-busy" role="status" data-testid="vault-busy">
-                    <progress></progress> " " {message}
+                    <progress></progress> " " {busy_text(message)}
                 </p>
             }
         })
     }
 }
 
+/// Says that an opened invite waits for the passphrase; `message` tells
+/// what to do first, on this screen.
 #[component]
-fn InviteWaiting(action: &'static str) -> impl IntoView {
+fn InviteWaiting(message: fn() -> String) -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         state.invite_waiting.get().then(|| {
             view! {
                 <p class="invite-waiting" role="status" data-testid="invite-waiting">
-                    {format!(
-                        "You opened an invite link. {action}; then this device joins the workspace."
-                    )}
+                    {message}
                 </p>
             }
         })
@@ -108,16 +123,11 @@ pub fn VaultSetup() -> impl IntoView {
             {move || state.wiped_notice.get().map(|notice| view! {
                 <p class="wiped-notice" role="alert" data-testid="wiped-notice">{notice}</p>
             })}
-            <h2 id="vault-setup-title">"Protect this device"</h2>
-            <InviteWaiting action="Set a passphrase first"/>
-            <p class="hint">
-                "Choose a passphrase: it encrypts every case on this device, and the app asks for it \
-                 whenever it opens or locks itself. Four or more random words are best. It cannot be \
-                 recovered: if it is forgotten, the cases on this device are lost (other members' \
-                 devices and the relay keep theirs)."
-            </p>
+            <h2 id="vault-setup-title">{move || t("lock-setup-title")}</h2>
+            <InviteWaiting message=|| t("lock-invite-waiting-setup")/>
+            <p class="hint">{move || t("lock-setup-hint")}</p>
             <form on:submit=submit>
-                <PassphraseField label="Passphrase" testid="passphrase" value=passphrase/>
+                <PassphraseField label=|| t("lock-passphrase") testid="passphrase" value=passphrase/>
                 <p
                     class=move || format!("strength {}", strength_key(strength.get()))
                     data-testid="strength"
@@ -127,12 +137,12 @@ pub fn VaultSetup() -> impl IntoView {
                     {move || strength_label(strength.get())}
                 </p>
                 <PassphraseField
-                    label="The same passphrase again"
+                    label=|| t("lock-passphrase-again")
                     testid="passphrase-confirm"
                     value=confirm
                 />
                 <button type="submit" data-testid="create-vault" disabled=busy>
-                    "Protect this device"
+                    {move || t("lock-setup-submit")}
                 </button>
             </form>
             <Busy/>
@@ -165,12 +175,12 @@ pub fn UnlockScreen() -> impl IntoView {
             data-failed=move || state.failed_unlocks.get().to_string()
             data-max-failures=move || state.settings.get().max_failed_unlocks.to_string()
         >
-            <h2 id="unlock-title">"Locked"</h2>
-            <InviteWaiting action="Unlock first"/>
+            <h2 id="unlock-title">{move || t("lock-unlock-title")}</h2>
+            <InviteWaiting message=|| t("lock-invite-waiting-unlock")/>
             <form on:submit=submit>
-                <PassphraseField label="Passphrase" testid="passphrase" value=passphrase/>
+                <PassphraseField label=|| t("lock-passphrase") testid="passphrase" value=passphrase/>
                 <button type="submit" data-testid="unlock-submit" disabled=busy>
-                    "Unlock"
+                    {move || t("lock-unlock-submit")}
                 </button>
             </form>
             <Busy/>
@@ -200,14 +210,11 @@ fn WipeControl() -> impl IntoView {
                         disabled=move || state.vault_busy.get().is_some()
                         on:click=move |_| asking.set(true)
                     >
-                        "Erase this device"
+                        {move || t("lock-wipe")}
                     </button>
                 }
             >
-                <p class="wipe-warning" role="alert">
-                    "Erase every case, key and setting on this device? Cases not yet uploaded are \
-                     lost. This cannot be undone."
-                </p>
+                <p class="wipe-warning" role="alert">{move || t("lock-wipe-warning")}</p>
                 <button
                     type="button"
                     class="danger"
@@ -220,10 +227,10 @@ fn WipeControl() -> impl IntoView {
                         }
                     }
                 >
-                    "Erase now"
+                    {move || t("lock-wipe-confirm")}
                 </button>
                 <button type="button" class="secondary" data-testid="wipe-cancel" on:click=move |_| asking.set(false)>
-                    "Keep the data"
+                    {move || t("lock-wipe-cancel")}
                 </button>
             </Show>
         </div>
@@ -236,12 +243,13 @@ pub fn LockNow() -> impl IntoView {
     let device = expect_context::<DeviceHandle>();
     view! {
         <button type="button" class="lock-now" data-testid="lock-now" on:click=move |_| device.lock()>
-            "Lock"
+            {move || t("lock-lock-now")}
         </button>
     }
 }
 
-/// Settings and erase, below the cases.
+/// The lock settings and erasing the device: a section of the settings
+/// page.
 #[component]
 pub fn DevicePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -255,10 +263,10 @@ pub fn DevicePanel() -> impl IntoView {
     };
     view! {
         <section class="device-panel" aria-labelledby="device-panel-title">
-            <h2 id="device-panel-title">"This device"</h2>
+            <h3 id="device-panel-title">{move || t("lock-panel-title")}</h3>
             <form class="settings" on:submit=save>
                 <label>
-                    "Lock after this many minutes without use"
+                    {move || t("lock-idle-minutes-label")}
                     <input
                         type="number"
                         min=Settings::IDLE_RANGE.start().to_string()
@@ -271,7 +279,7 @@ pub fn DevicePanel() -> impl IntoView {
                     />
                 </label>
                 <label>
-                    "Erase this device after this many wrong passphrases in a row"
+                    {move || t("lock-max-failures-label")}
                     <input
                         type="number"
                         min=Settings::MAX_FAILURES_RANGE.start().to_string()
@@ -283,7 +291,9 @@ pub fn DevicePanel() -> impl IntoView {
                         on:input=move |ev| max.set(event_target_value(&ev))
                     />
                 </label>
-                <button type="submit" data-testid="save-settings">"Save settings"</button>
+                <button type="submit" data-testid="save-settings">
+                    {move || t("lock-settings-save")}
+                </button>
                 {move || state.settings_message.get().map(|outcome| match outcome {
                     Ok(message) => view! {
                         <p class="saved" role="status" data-testid="settings-message">{message}</p>
@@ -306,11 +316,11 @@ pub fn JoinProgress() -> impl IntoView {
         state.joining.get().then(|| {
             let progress = state.sync.get().bootstrap.filter(|p| p.docs_total > 0);
             let label = match progress {
-                Some(p) => format!(
-                    "Joining the workspace: downloading its cases, {} of {}",
-                    p.docs_done, p.docs_total
-                ),
-                None => "Joining the workspace…".to_owned(),
+                Some(p) => {
+                    let (done, total) = (p.docs_done, p.docs_total);
+                    tr!("lock-join-progress", done = done, total = total)
+                }
+                None => t("lock-join-starting"),
             };
             view! {
                 <div class="join-progress" role="status">

@@ -35,6 +35,22 @@ pub enum ValidationCode {
 }
 
 impl ValidationCode {
+    pub const ALL: &'static [ValidationCode] = &[
+        ValidationCode::Required,
+        ValidationCode::TooLong,
+        ValidationCode::DateInFuture,
+        ValidationCode::BirthAfterDetention,
+        ValidationCode::BirthAfterTransfer,
+        ValidationCode::ChildIsAdult,
+        ValidationCode::PregnancyForMale,
+        ValidationCode::AgeOutOfRange,
+        ValidationCode::AgeWithoutDate,
+        ValidationCode::NotASha256,
+        ValidationCode::NotACountryCode,
+        ValidationCode::FacilityBeforeSeizure,
+        ValidationCode::TimelineRewritten,
+    ];
+
     /// The key translation tables use.
     pub fn as_key(self) -> &'static str {
         match self {

@@ -7,6 +7,7 @@
 //! the browser (wasm32), in the relay and in tests, deterministically.
 
 mod aead;
+pub mod backup;
 pub mod case;
 pub mod case_doc;
 pub mod case_summary;
@@ -17,6 +18,7 @@ pub mod invite_link;
 pub mod names;
 pub mod partial_date;
 pub mod priority;
+pub mod release_list;
 pub mod sealing;
 pub mod signing;
 pub mod sync_engine;

@@ -50,7 +50,7 @@ impl KdfParams {
     const MAX_T_COST: u32 = 16;
     const MAX_P_COST: u32 = 4;
 
-    fn plausible(self) -> bool {
+    pub(crate) fn plausible(self) -> bool {
         (1..=Self::MAX_P_COST).contains(&self.p_cost)
             && (1..=Self::MAX_T_COST).contains(&self.t_cost)
             && (8 * self.p_cost..=Self::MAX_M_KIB).contains(&self.m_kib)
@@ -103,6 +103,13 @@ pub enum VaultError {
 /// the vault can be rewritten (a new workspace key) without asking again.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Kek([u8; 32]);
+
+impl Kek {
+    /// For other formats keyed by a passphrase the same way (backups).
+    pub(crate) fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
 
 impl fmt::Debug for Kek {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

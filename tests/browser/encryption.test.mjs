@@ -24,7 +24,7 @@ import path from 'node:path';
 import {
   ARTIFACTS, AUTOMERGE_MAGIC, SERVER_BIN, SETUP, UNLOCK,
   addCase, assertNoFragment, checkPrerequisites, classifyValues, createVault, dumpBrowserStorage, dumpBuffers, dumpSummary,
-  filesUnder, findPatterns, findRow, freePort, joinWithInvite, launchChromium, lockNow, log, newDevice,
+  filesUnder, findPatterns, findRow, freePort, joinWithInvite, launchChromium, lockNow, log, newDevice, openTab,
   parseInvite, patternsOfAll, recordCount, runTool, sawJoinProgress, screen,
   screenshots, setUpWorkspace, startRelay, stepper, strongPassphrase, syncState, unlock, waitConnected,
   waitFor, waitForApp, waitForScreen, writeLog,
@@ -341,6 +341,7 @@ test('blind relay, locked devices: no case data on the relay or at rest in a loc
       await page.reload();
       await waitForScreen(page, 'unlock', 'B');
       await unlock(page, passphrase.B, 'B');
+      await openTab(page, 'cases');
       assert.equal(await page.evaluate(() => navigator.onLine), false, 'B is offline');
       for (const [id, docId] of Object.entries(docIds)) {
         const row = await waitFor(`B shows ${id} after the offline unlock`, () => findRow(page, { docId }), { timeoutMs: 15_000 });

@@ -19,17 +19,32 @@
 // - first run: `vault-setup` with `passphrase`, `passphrase-confirm`, `strength`
 //   (data-strength = too_weak|weak|fair|strong), `create-vault`, `vault-error`;
 // - lock screen: `unlock` (data-failed, data-max-failures) with `passphrase`,
-//   `unlock-submit`, `unlock-error`;
-// - unlocked: `lock-now`, `wipe` then `wipe-confirm`, settings `idle-lock-minutes`,
-//   `max-failures`, `save-settings` (outcome in `settings-message`, role=alert on
-//   failure); joining shows `join-progress` (a <progress>);
-// - the app: #app-root[data-ready], `sync-status` (data-connection, data-pending,
-//   data-last-sync, data-role, data-refused, data-joined, data-quarantined),
-//   `sync-refused`, the add-case form (`case-surname`, `case-given-names`,
-//   `case-patronymic`, `case-category`, `case-status`, `case-save`, `case-saved`)
-//   and `case-row` rows (data-doc-id, data-pending);
+//   `unlock-submit`, `unlock-error`, `wipe` then `wipe-confirm`;
+// - unlocked: the top bar's `lock-now`, `language` (a <select>: uk, en, ru) and
+//   `sync-status` (data-connection, data-pending, data-last-sync, data-role,
+//   data-refused, data-joined, data-quarantined; `sync-refused`); the bottom
+//   navigation `nav-cases`, `nav-new`, `nav-release`, `nav-sync`,
+//   `nav-settings`, one per hash route (#/cases, #/new, #/release, #/sync,
+//   #/settings; a case is #/case/<id>, its edit form #/case/<id>/edit);
+//   #app-root[data-ready]; joining shows `join-progress` (a <progress>);
+// - #/cases: `case-list`, `case-search`, `case-count` (data-shown, data-total),
+//   `case-row` rows (data-doc-id, data-pending) each with a link to the case;
+// - #/new and the edit form: `case-form` with `case-surname`,
+//   `case-given-names`, `case-patronymic`, `case-category`, `case-status`, …
+//   (one <details> `section-*` per part of the record), `case-save`; a saved
+//   case opens its detail;
+// - #/case/<id>: `case-detail` (data-doc-id) with `detail-name`, `detail-edit`,
+//   `detail-pending`, `detail-section-*`, `conflicts` (`conflict` data-field,
+//   `conflict-value` data-value, `conflict-keep`);
+// - #/release: `release-list`, `release-profile-<profile>`, `release-preview`,
+//   `release-preview-list`, `release-entry`, `release-excluded`,
+//   `release-export-csv`, `release-export-json`, `release-recorded`;
+// - #/sync: `sync-page`;
+// - #/settings: `settings-language`, `idle-lock-minutes`, `max-failures`,
+//   `save-settings` (outcome in `settings-message`, role=alert on failure),
+//   `wipe` then `wipe-confirm`;
 // - localStorage `homeward.maxFailedUnlocks`, read at start, presets the number
-//   of failed unlocks that wipes the device.
+//   of failed unlocks that wipes the device; `homeward.lang` keeps the language.
 
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
@@ -305,7 +320,8 @@ export async function launchChromium(tmpDir) {
  * usual until `context.clock.fastForward(…)` jumps it ahead, firing due timers).
  */
 export async function newDevice(browser, who, { clock = false, ...contextOptions } = {}) {
-  const context = await browser.newContext(contextOptions);
+  // English unless a test asks otherwise: the app starts in the browser's language.
+  const context = await browser.newContext({ locale: 'en-US', ...contextOptions });
   // Fake timers for the whole context (time still flows; `context.clock.fastForward` jumps).
   if (clock) await context.clock.install();
   await context.addInitScript(() => {
@@ -505,7 +521,53 @@ export async function waitConnected(page, who, timeoutMs = 30_000) {
   }, { timeoutMs });
 }
 
-/** All case rows, as attributes and text. */
+// ---------------------------------------------------------------- screens
+
+/** What shows that a tab's screen is there (the form only once loaded). */
+const TAB_SCREEN = {
+  cases: '[data-testid=case-list]',
+  new: '[data-testid=case-form]',
+  release: '[data-testid=release-list]',
+  sync: '[data-testid=sync-page]',
+  settings: '[data-testid=settings-language]',
+};
+
+/**
+ * Opens a tab of the bottom navigation ('cases', 'new', 'release', 'sync' or
+ * 'settings') and waits for its screen.
+ */
+export async function openTab(page, tab) {
+  assert.ok(TAB_SCREEN[tab], `no tab "${tab}"`);
+  await page.locator(`[data-testid=nav-${tab}]`).click();
+  await page.locator(TAB_SCREEN[tab]).first().waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/** Waits until the page shows a loaded case detail; returns its doc id. */
+export async function waitForDetail(page, who, docId = null, timeoutMs = 15_000) {
+  const sel = docId ? `[data-testid=case-detail][data-doc-id="${docId}"]` : '[data-testid=case-detail]';
+  await page.locator(`${sel} [data-testid=detail-name]`).waitFor({ state: 'visible', timeout: timeoutMs });
+  const id = await page.locator(sel).getAttribute('data-doc-id');
+  assert.match(id ?? '', /^[0-9a-f]{32}$/, `${who}: the detail's data-doc-id ${id} is not 32 hex digits`);
+  return id;
+}
+
+/**
+ * Opens a case's detail: through its row when the list shows it, else
+ * through the address (#/case/<id>).
+ */
+export async function openCase(page, docId, who) {
+  const link = page.locator(`[data-testid=case-row][data-doc-id="${docId}"] a`);
+  if ((await link.count()) > 0) {
+    await link.first().click();
+  } else {
+    await page.evaluate((id) => {
+      location.hash = `#/case/${id}`;
+    }, docId);
+  }
+  return waitForDetail(page, who, docId);
+}
+
+/** All case rows the list shows, as attributes and text (the list must be open: `openTab(page, 'cases')`). */
 export async function rows(page) {
   return page.locator(ROW).evaluateAll((els) =>
     els.map((el) => ({
@@ -521,20 +583,68 @@ export async function findRow(page, { docId, name }) {
   return (await rows(page)).find((r) => (docId ? r.docId === docId : r.text.includes(name))) ?? null;
 }
 
+/** How many cases the open list says the device holds (its `case-count` data-total), once storage is read. */
+export async function caseTotal(page, who) {
+  return waitFor(`${who}: the case count`, async () => {
+    const count = page.locator('[data-testid=case-count]');
+    if (!(await count.isVisible())) return null;
+    const total = await count.getAttribute('data-total', { timeout: 1_000 });
+    return total === null ? null : { total: Number(total) };
+  }, { timeoutMs: 15_000 }).then((c) => c.total);
+}
+
+/** Opens every closed <details> section of the case form (by its summary, as a person would). */
+export async function openFormSections(page) {
+  const closed = page.locator('[data-testid=case-form] details:not([open]) > summary');
+  for (let tries = 0; (await closed.count()) > 0; tries++) {
+    assert.ok(tries < 30, 'a section of the case form does not open when its summary is clicked');
+    await closed.first().click();
+  }
+}
+
 /**
- * Adds a case through the form and returns its row once shown. `category` and
- * `status` are option values (keys), or omitted for the second option.
+ * Fills the minimum record of the open case form. `category` and `status` are
+ * option values (keys), or omitted for the second option.
  */
-export async function addCase(page, { surname, givenNames, patronymic, category, status }, who) {
+export async function fillMinimum(page, { surname, givenNames, patronymic, category, status }) {
+  await page.locator('[data-testid=case-form]').waitFor({ state: 'visible', timeout: 15_000 });
   await page.fill('[data-testid=case-surname]', surname);
-  await page.fill('[data-testid=case-given-names]', givenNames);
-  await page.fill('[data-testid=case-patronymic]', patronymic);
+  await page.fill('[data-testid=case-given-names]', givenNames ?? '');
+  await page.fill('[data-testid=case-patronymic]', patronymic ?? '');
   await page.selectOption('[data-testid=case-category]', category ?? { index: 1 });
   await page.selectOption('[data-testid=case-status]', status ?? { index: 1 });
+}
+
+/** Saves the open case form and waits for the saved case's detail; returns its doc id. */
+export async function saveCase(page, who) {
+  const before = await page.evaluate(() => location.hash);
   await page.click('[data-testid=case-save]');
-  await page.waitForSelector('[data-testid=case-saved]', { timeout: 15_000 });
-  const row = await waitFor(`${who} shows the new row`, () => findRow(page, { name: surname }), { timeoutMs: 10_000 });
-  assert.match(row.docId ?? '', /^[0-9a-f]{32}$/, `data-doc-id ${row.docId} is not 32 hex digits`);
+  const refused = async () => {
+    const shown = page.locator('[data-testid=case-save-error], [data-testid=form-errors]');
+    return (await shown.count()) > 0 ? (await shown.allInnerTexts()).join(' | ') : null;
+  };
+  await waitFor(`${who}: the saved case's detail`, async () => {
+    const why = await refused();
+    if (why !== null) throw new Error(`${who}: the form refused to save: ${why}`);
+    const hash = await page.evaluate(() => location.hash);
+    return hash !== before && /^#\/case\/[0-9a-f]{32}$/.test(hash);
+  }, { timeoutMs: 15_000 }).catch(async (err) => {
+    throw new Error(`${err.message}; the form says: ${(await refused()) ?? 'nothing'}`);
+  });
+  return waitForDetail(page, who);
+}
+
+/**
+ * Adds a case through the form (#/new) and returns its row in the list, which
+ * is left open. `category` and `status` are option values (keys), or omitted
+ * for the second option.
+ */
+export async function addCase(page, theCase, who) {
+  await openTab(page, 'new');
+  await fillMinimum(page, theCase);
+  const docId = await saveCase(page, who);
+  await openTab(page, 'cases');
+  const row = await waitFor(`${who} shows the new row`, () => findRow(page, { docId }), { timeoutMs: 10_000 });
   log(`${who}: added case ${row.docId}`);
   return row;
 }
@@ -789,6 +899,37 @@ export function stepper(t, state) {
       }
       broken = null;
     });
+}
+
+/**
+ * One relay with a workspace set up and one Chromium, for the steps of one
+ * test: `fn(env)` gets `env` = { relay, ws, browser, dataDir, port, tmp, state,
+ * step }; `env.relay` may be replaced (a restarted relay) and is stopped at
+ * the end. The pages in `state.pages` ([who, page] pairs) are screenshot into
+ * artifacts/ when the test ends; the log goes to artifacts/<logName>.log.
+ */
+export async function inWorkspace(t, logName, fn) {
+  checkPrerequisites();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `homeward-e2e-${logName}-`));
+  const dataDir = path.join(tmp, 'relay-data');
+  fs.mkdirSync(dataDir);
+  const state = { failed: false, pages: [] };
+  const env = { relay: null, ws: null, browser: null, dataDir, port: await freePort(), tmp, state, step: stepper(t, state) };
+  try {
+    env.relay = await startRelay({ port: env.port, dataDir, tag: '#1' });
+    env.ws = await setUpWorkspace({ relay: env.relay, dataDir, adminState: path.join(tmp, 'admin-cli') });
+    env.browser = await launchChromium(tmp);
+    await fn(env);
+  } catch (err) {
+    state.failed = true;
+    throw err;
+  } finally {
+    await screenshots(logName, state.pages);
+    if (env.browser) await env.browser.close().catch((err) => log(`closing chromium: ${err.message}`));
+    if (env.relay) await env.relay.stop('SIGTERM').catch((err) => log(`stopping the relay: ${err.message}`));
+    fs.rmSync(tmp, { recursive: true, force: true });
+    writeLog(logName, state.failed);
+  }
 }
 
 /** A random passphrase that any strength estimate should call strong. */

@@ -15,8 +15,8 @@ import path from 'node:path';
 import {
   ARTIFACTS, MAX_FAILURES_KEY, SERVER_BIN, UNLOCK,
   addCase, checkPrerequisites, createVault, dumpBrowserStorage, dumpBuffers, dumpSummary,
-  findPatterns, findRow, freePort, joinWithInvite, launchChromium, lockNow, log, newDevice, patternsOfAll,
-  recordCount, rows, runTool, screen, screenshots, setUpWorkspace, startRelay, stepper,
+  caseTotal, findPatterns, findRow, freePort, joinWithInvite, launchChromium, lockNow, log, newDevice, openTab,
+  patternsOfAll, recordCount, runTool, screen, screenshots, setUpWorkspace, startRelay, stepper,
   strongPassphrase, syncState, tryUnlock, unlock, waitConnected, waitFor, waitForScreen, writeLog,
 } from './harness.mjs';
 
@@ -94,6 +94,7 @@ test('wrong passphrases are refused and counted; the configured number of failur
       await waitConnected(page, 'D');
       docId = (await addCase(page, theCase, 'D')).docId;
       await waitFor('D\'s case uploaded', async () => (await findRow(page, { docId }))?.pending === 'false');
+      await openTab(page, 'settings');
       assert.equal(await page.locator('input[data-testid=max-failures]').inputValue(), '3', 'the settings show the preset max failures');
       const stdout = await runTool(SERVER_BIN, ['list-entries', '--data-dir', dataDir]);
       assert.ok(stdout.includes(docId), 'the relay holds the case');
@@ -128,6 +129,7 @@ test('wrong passphrases are refused and counted; the configured number of failur
 
     await step('3. the right passphrase unlocks, shows the case, and resets the count', async () => {
       await unlock(page, pass, 'D');
+      await openTab(page, 'cases');
       const row = await waitFor('D shows its case after unlocking', () => findRow(page, { docId }), { timeoutMs: 15_000 });
       assert.ok(row.text.includes(theCase.surname));
       await lockNow(page, 'D');
@@ -158,13 +160,16 @@ test('wrong passphrases are refused and counted; the configured number of failur
       await waitForScreen(page, 'app', 'D');
       const s = await syncState(page);
       assert.equal(s.joined, 'false', 'the fresh device belongs to no workspace');
-      assert.deepEqual(await rows(page), [], 'the fresh device has no cases');
+      await openTab(page, 'cases');
+      assert.equal(await caseTotal(page, 'D'), 0, 'the fresh device has no cases');
+      await page.locator('[data-testid=list-empty]').waitFor({ state: 'visible', timeout: 10_000 });
       await page.locator('[data-testid=not-joined]').waitFor({ state: 'visible', timeout: 10_000 });
       // The fresh vault opens with its own passphrase only.
       await lockNow(page, 'D');
       assert.deepEqual(await tryUnlock(page, pass, 'D'), { result: 'refused', failed: 1 }, 'the wiped vault\'s passphrase does not open the new one');
       await unlock(page, fresh, 'D');
-      assert.deepEqual(await rows(page), [], 'still no cases');
+      await openTab(page, 'cases');
+      assert.equal(await caseTotal(page, 'D'), 0, 'still no cases');
     });
   });
 });
@@ -183,6 +188,7 @@ test('idle lock after the configured time; settings stored; wipe on request only
       await joinWithInvite(page, await ws.invite('E'), pass, 'E');
       await waitConnected(page, 'E');
       docId = (await addCase(page, theCase, 'E')).docId;
+      await openTab(page, 'settings');
       await page.locator('input[data-testid=idle-lock-minutes]').fill('1');
       await page.locator('input[data-testid=max-failures]').fill('5');
       await page.locator('button[data-testid=save-settings]').click();
@@ -199,6 +205,7 @@ test('idle lock after the configured time; settings stored; wipe on request only
     });
 
     await step('2. untouched for 30 s: still open; past a minute: locked, no case data in the page', async () => {
+      await openTab(page, 'cases');
       await waitFor('E shows its case', () => findRow(page, { docId }), { timeoutMs: 15_000 });
       await context.clock.fastForward('00:30');
       await new Promise((res) => setTimeout(res, 500));
@@ -212,12 +219,20 @@ test('idle lock after the configured time; settings stored; wipe on request only
 
     await step('3. wipe asks for confirmation first; confirmed, the device is wiped and shows the first-run screen', async () => {
       await unlock(page, pass, 'E');
+      await openTab(page, 'cases');
       await waitFor('E shows its case', () => findRow(page, { docId }), { timeoutMs: 15_000 });
+      const records = recordCount(await dumpBrowserStorage(page));
+      await openTab(page, 'settings');
       await page.locator('button[data-testid=wipe]').click();
       await page.locator('button[data-testid=wipe-confirm]').waitFor({ state: 'visible', timeout: 5_000 });
       assert.equal(await screen(page), 'app', 'the first click only asks');
-      assert.ok(await findRow(page, { docId }), 'nothing is wiped before the confirmation');
-      assert.ok(recordCount(await dumpBrowserStorage(page)) > 0, 'storage is intact before the confirmation');
+      assert.equal(recordCount(await dumpBrowserStorage(page)), records, 'storage is intact before the confirmation');
+      // Going back to the list (the question goes with the page) still finds the case.
+      await openTab(page, 'cases');
+      assert.ok(await waitFor('E still shows its case', () => findRow(page, { docId }), { timeoutMs: 10_000 }), 'nothing is wiped before the confirmation');
+      await openTab(page, 'settings');
+      await page.locator('button[data-testid=wipe]').click();
+      await page.locator('button[data-testid=wipe-confirm]').waitFor({ state: 'visible', timeout: 5_000 });
       await page.locator('button[data-testid=wipe-confirm]').click();
       await waitForScreen(page, 'setup', 'E', 15_000);
       await assertWiped(page, 'E', secretsOf(theCase), 'wipe-on-request');

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ARTIFACTS, SERVER_BIN,
-  checkPrerequisites, findRow, freePort, joinWithInvite, launchChromium, log, newDevice, runTool, screenshots,
+  addCase, checkPrerequisites, findRow, freePort, joinWithInvite, launchChromium, log, newDevice, openTab, runTool, screenshots,
   setUpWorkspace, startRelay, stepper, strongPassphrase, syncState, unlock, waitConnected, waitFor, waitForScreen,
   writeLog,
 } from './harness.mjs';
@@ -91,17 +91,8 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
 
     let docId;
     await step('3. offline, A adds a case: pending, and still there after an offline reload and unlock', async () => {
-      await pageA.fill('[data-testid=case-surname]', surname);
-      await pageA.fill('[data-testid=case-given-names]', givenNames);
-      await pageA.fill('[data-testid=case-patronymic]', patronymic);
-      await pageA.selectOption('[data-testid=case-category]', { index: 1 });
-      await pageA.selectOption('[data-testid=case-status]', { index: 1 });
-      await pageA.click('[data-testid=case-save]');
-      await pageA.waitForSelector('[data-testid=case-saved]', { timeout: 15_000 });
-
-      const row = await waitFor('A shows the new row', () => findRow(pageA, { name: surname }), { timeoutMs: 10_000 });
-      docId = row.docId;
-      assert.match(docId ?? '', /^[0-9a-f]{32}$/, `data-doc-id ${docId} is not 32 hex digits`);
+      docId = (await addCase(pageA, { surname, givenNames, patronymic }, 'A')).docId;
+      const row = await findRow(pageA, { docId });
       assert.ok(row.text.includes(givenNames), `row text "${row.text}" lacks the given names`);
       assert.equal(row.pending, 'true', 'a case saved offline is pending upload');
       const sync = await waitFor('A\'s sync panel to show it offline with a pending upload', async () => {
@@ -115,6 +106,7 @@ test('offline edit in A reaches B through IndexedDB and the relay, stored once',
       await pageA.reload();
       await waitForScreen(pageA, 'unlock', 'A');
       await unlock(pageA, passphrase.A, 'A');
+      await openTab(pageA, 'cases');
       const again = await waitFor('A shows the row after the offline reload', () => findRow(pageA, { docId }), {
         timeoutMs: 10_000,
       });

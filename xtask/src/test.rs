@@ -50,7 +50,10 @@ pub fn test(ctx: &Ctx) -> Result<()> {
         cargo(ctx, "test --workspace --exclude homeward-client")
             .env("HOMEWARD_SERVER_BIN", &server_bin)
             .env("HOMEWARD_CLI_BIN", &cli_bin)
-            .run()
+            .run()?;
+        // The client's pure logic (routes, list ordering and windowing,
+        // form parsing) has plain unit tests that need no browser.
+        cargo(ctx, "test -p homeward-client --lib").run()
     })?;
     steps.run_or_skip("client tests (wasm, headless Chromium)", || {
         if !client_has_wasm_tests(&ctx.root.join("client")) {

@@ -17,3 +17,13 @@ action-back = Back
 action-edit = Edit
 action-add = Add
 action-remove = Remove
+# What the device loop answers when a screen asks for something it cannot do now.
+app-locked = The app is locked: unlock it first.
+app-no-key-add = This device holds no key for its workspace, so cases cannot be added. Open a new invite link from your coordinator.
+app-no-key-change = This device holds no key for its workspace, so cases cannot be changed. Open a new invite link from your coordinator.
+app-viewer-cannot-add = This device has the viewer role: it cannot add cases.
+app-viewer-cannot-change = This device has the viewer role: it cannot change cases.
+app-case-not-here = This case is not on this device.
+app-list-case-gone = A case in the list is no longer on this device.
+app-relay-no-address = the page has no address to reach the relay at
+app-not-connected = not connected

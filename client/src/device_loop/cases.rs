@@ -15,9 +15,11 @@ use shared::case_summary::CaseSummary;
 use shared::case_validation::ValidationErrors;
 use shared::ids::{DeviceId, DocId};
 use shared::priority::{Priority, priority};
+use shared::sealing::EntrySealer;
 use shared::wire::{EntryKind, Role};
 
-use super::{DeviceLoop, LOCKED, NOT_JOINED, local_today, now_ms};
+use super::{DeviceLoop, locked, not_joined, now_ms};
+use crate::browser::local_today;
 use crate::browser_rng::BrowserRng;
 use crate::storage::{LocalEdit, OutboxRow};
 
@@ -77,40 +79,51 @@ pub enum CaseChange {
 }
 
 impl DeviceLoop {
+    /// Writes `edits` in one transaction, then mirrors the new outbox rows
+    /// and shows the new summaries.
+    async fn save_edits(&mut self, edits: Vec<LocalEdit>) -> Result<Vec<OutboxRow>, String> {
+        let session = self.session.as_mut().ok_or_else(locked)?;
+        let summaries: Vec<CaseSummary> = edits.iter().map(|e| e.summary.clone()).collect();
+        let rows = session
+            .records
+            .save_local_edits(edits)
+            .await
+            .map_err(|e| e.to_string())?;
+        session.outbox.extend(rows.iter().cloned());
+        self.state.upsert_summaries(summaries);
+        Ok(rows)
+    }
+
     /// Checks that this device may write cases now, and says why not.
     fn writable(&self) -> Result<(), String> {
-        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_ref().ok_or_else(locked)?;
         if session.workspace.is_none() {
-            return Err(NOT_JOINED.to_owned());
+            return Err(not_joined());
         }
         if session.engine.is_none() {
-            return Err(
-                "This device holds no key for its workspace, so cases cannot be changed. Open a \
-                 new invite link from your coordinator."
-                    .to_owned(),
-            );
+            return Err(crate::i18n::t("app-no-key-change"));
         }
         if self.state.role.get_untracked() == Some(Role::Viewer) {
-            return Err("This device has the viewer role: it cannot change cases.".to_owned());
+            return Err(crate::i18n::t("app-viewer-cannot-change"));
         }
         Ok(())
     }
 
     async fn load_doc(&self, doc_id: DocId) -> Result<CaseDoc, String> {
-        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_ref().ok_or_else(locked)?;
         let device = session.secrets.device_key.device_id();
         let bytes = session
             .records
             .doc(&doc_id)
             .await
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| "This case is not on this device.".to_owned())?;
+            .ok_or_else(|| crate::i18n::t("app-case-not-here"))?;
         CaseDoc::load(&bytes, &device).map_err(|e| e.to_string())
     }
 
     pub(super) async fn open_case(&mut self, doc_id: DocId) -> Result<CaseView, String> {
         let mut doc = self.load_doc(doc_id).await?;
-        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_ref().ok_or_else(locked)?;
         let case = doc.case().map_err(|e| e.to_string())?;
         let pending = session
             .outbox
@@ -138,7 +151,7 @@ impl DeviceLoop {
     ) -> Result<Option<OutboxRow>, EditError> {
         self.writable()?;
         let mut doc = self.load_doc(doc_id).await?;
-        let session = self.session.as_mut().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_mut().ok_or_else(locked)?;
         let device = session.secrets.device_key.device_id();
         let ctx = EditContext {
             device,
@@ -155,26 +168,16 @@ impl DeviceLoop {
             }
             return Ok(None);
         };
-        let case = doc.case()?;
-        let conflicts = doc.conflicts().map(|c| c.len()).unwrap_or(0);
-        let summary = CaseSummary::of(doc_id, &case, conflicts, ctx.now_ms);
-        let engine = session.engine.as_ref().ok_or_else(|| NOT_JOINED.to_owned())?;
-        let entry = engine
-            .sealer()
-            .seal(&mut BrowserRng, doc_id, EntryKind::Change, &changes);
-        let mut rows = session
-            .records
-            .save_local_edits(vec![LocalEdit {
-                doc: doc.save(),
-                summary: summary.clone(),
-                entry,
-                draft,
-            }])
-            .await
-            .map_err(|e| e.to_string())?;
-        let row = rows.remove(0);
-        session.outbox.push(row.clone());
-        self.state.upsert_summaries([summary]);
+        let engine = session.engine.as_ref().ok_or_else(not_joined)?;
+        let edit = local_edit(
+            engine.sealer(),
+            doc_id,
+            &mut doc,
+            &changes,
+            ctx.now_ms,
+            draft,
+        )?;
+        let row = self.save_edits(vec![edit]).await?.remove(0);
         Ok(Some(row))
     }
 
@@ -187,14 +190,14 @@ impl DeviceLoop {
         template: Intervention,
     ) -> Result<Vec<OutboxRow>, String> {
         self.writable()?;
-        let session = self.session.as_mut().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_mut().ok_or_else(locked)?;
         let device = session.secrets.device_key.device_id();
         let ctx = EditContext {
             device,
             now_ms: now_ms(),
             today: local_today(),
         };
-        let engine = session.engine.as_ref().ok_or_else(|| NOT_JOINED.to_owned())?;
+        let engine = session.engine.as_ref().ok_or_else(not_joined)?;
         let stored = session
             .records
             .docs(doc_ids)
@@ -203,7 +206,7 @@ impl DeviceLoop {
         let mut edits = Vec::with_capacity(doc_ids.len());
         for (doc_id, bytes) in doc_ids.iter().zip(stored) {
             let Some(bytes) = bytes else {
-                return Err("A case in the list is no longer on this device.".to_owned());
+                return Err(crate::i18n::t("app-list-case-gone"));
             };
             let mut doc = CaseDoc::load(&bytes, &device).map_err(|e| e.to_string())?;
             let item = Intervention {
@@ -216,30 +219,23 @@ impl DeviceLoop {
             else {
                 continue;
             };
-            let case = doc.case().map_err(|e| e.to_string())?;
-            let conflicts = doc.conflicts().map(|c| c.len()).unwrap_or(0);
-            edits.push(LocalEdit {
-                doc: doc.save(),
-                summary: CaseSummary::of(*doc_id, &case, conflicts, ctx.now_ms),
-                entry: engine
-                    .sealer()
-                    .seal(&mut BrowserRng, *doc_id, EntryKind::Change, &changes),
-                draft: None,
-            });
+            edits.push(
+                local_edit(
+                    engine.sealer(),
+                    *doc_id,
+                    &mut doc,
+                    &changes,
+                    ctx.now_ms,
+                    None,
+                )
+                .map_err(|e| e.to_string())?,
+            );
         }
-        let summaries: Vec<CaseSummary> = edits.iter().map(|e| e.summary.clone()).collect();
-        let rows = session
-            .records
-            .save_local_edits(edits)
-            .await
-            .map_err(|e| e.to_string())?;
-        session.outbox.extend(rows.iter().cloned());
-        self.state.upsert_summaries(summaries);
-        Ok(rows)
+        self.save_edits(edits).await
     }
 
     pub(super) async fn save_draft(&self, slot: &str, case: &Case) -> Result<(), String> {
-        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_ref().ok_or_else(locked)?;
         session
             .records
             .save_draft(slot, case)
@@ -267,7 +263,7 @@ impl DeviceLoop {
     }
 
     pub(super) async fn load_cases(&self, doc_ids: &[DocId]) -> Result<Vec<(DocId, Case)>, String> {
-        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_ref().ok_or_else(locked)?;
         let device = session.secrets.device_key.device_id();
         let stored = session
             .records
@@ -287,7 +283,7 @@ impl DeviceLoop {
 
     /// Every stored document, for a backup file.
     pub(super) async fn export_docs(&self) -> Result<Vec<(DocId, Vec<u8>)>, String> {
-        let session = self.session.as_ref().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_ref().ok_or_else(locked)?;
         session.records.all_docs().await.map_err(|e| e.to_string())
     }
 
@@ -300,10 +296,10 @@ impl DeviceLoop {
         docs: Vec<(DocId, Vec<u8>)>,
     ) -> Result<Vec<OutboxRow>, String> {
         self.writable()?;
-        let session = self.session.as_mut().ok_or_else(|| LOCKED.to_owned())?;
+        let session = self.session.as_mut().ok_or_else(locked)?;
         let device = session.secrets.device_key.device_id();
         let now = now_ms();
-        let engine = session.engine.as_ref().ok_or_else(|| NOT_JOINED.to_owned())?;
+        let engine = session.engine.as_ref().ok_or_else(not_joined)?;
         let ids: Vec<DocId> = docs.iter().map(|(id, _)| *id).collect();
         let stored = session
             .records
@@ -325,27 +321,35 @@ impl DeviceLoop {
             if doc.heads() == before {
                 continue;
             }
-            let Ok(case) = doc.case() else { continue };
-            let conflicts = doc.conflicts().map(|c| c.len()).unwrap_or(0);
-            edits.push(LocalEdit {
-                doc: doc.save(),
-                summary: CaseSummary::of(doc_id, &case, conflicts, now),
-                entry: engine
-                    .sealer()
-                    .seal(&mut BrowserRng, doc_id, EntryKind::Change, &gained),
-                draft: None,
-            });
+            match local_edit(engine.sealer(), doc_id, &mut doc, &gained, now, None) {
+                Ok(edit) => edits.push(edit),
+                Err(err) => {
+                    tracing::warn!(doc = %doc_id, kind = err.kind(), "backup case unreadable")
+                }
+            }
         }
-        let summaries: Vec<CaseSummary> = edits.iter().map(|e| e.summary.clone()).collect();
-        let rows = session
-            .records
-            .save_local_edits(edits)
-            .await
-            .map_err(|e| e.to_string())?;
-        session.outbox.extend(rows.iter().cloned());
-        self.state.upsert_summaries(summaries);
-        Ok(rows)
+        self.save_edits(edits).await
     }
+}
+
+/// The write for a changed document: the whole document, its summary and
+/// `changes` sealed for the outbox.
+fn local_edit(
+    sealer: &EntrySealer,
+    doc_id: DocId,
+    doc: &mut CaseDoc,
+    changes: &[u8],
+    now_ms: i64,
+    draft: Option<String>,
+) -> Result<LocalEdit, CaseDocError> {
+    let case = doc.case()?;
+    let conflicts = doc.conflicts().map(|c| c.len()).unwrap_or(0);
+    Ok(LocalEdit {
+        doc: doc.save(),
+        summary: CaseSummary::of(doc_id, &case, conflicts, now_ms),
+        entry: sealer.seal(&mut BrowserRng, doc_id, EntryKind::Change, changes),
+        draft,
+    })
 }
 
 /// Status events added on this device are stamped here: who recorded them,

@@ -5,14 +5,17 @@
 
 use leptos::prelude::*;
 use shared::ids::{Seq, WorkspaceId};
-use shared::invite_link::parse_token;
+use shared::invite_link::{InviteLinkError, parse_token};
 use shared::sealing::{EntrySealer, WorkspaceKey};
 use shared::sync_engine::{SyncConfig, SyncEngine, SyncEvent, SyncSetup};
 use shared::wire::{BootstrapResume, Redeem};
 use zeroize::Zeroizing;
 
+use super::lock::{storage_error_text, vault_error_text};
 use super::{DeviceLoop, Invite, InviteToken, page_origin};
+use crate::i18n::t;
 use crate::storage::StorageError;
+use crate::tr;
 
 impl DeviceLoop {
     pub(super) async fn invite_opened(&mut self, token: InviteToken) {
@@ -24,17 +27,15 @@ impl DeviceLoop {
             },
             Ok((_, _, None)) => {
                 tracing::warn!("invite link without a workspace key");
-                return self.state.join_problem.set(Some(
-                    "This invite link has no workspace key (it was made by an older version of \
-                     Homeward), so this device could not read the workspace's cases. Ask your \
-                     coordinator for a new invite link."
-                        .to_owned(),
-                ));
+                return self
+                    .state
+                    .join_problem
+                    .set(Some(t("lock-join-no-key-in-link")));
             }
             Err(err) => {
                 // The error names what is wrong, never the token.
                 tracing::warn!("invite link unusable: {err}");
-                return self.state.join_problem.set(Some(err.to_string()));
+                return self.state.join_problem.set(Some(invite_error_text(&err)));
             }
         };
         drop(token);
@@ -76,7 +77,9 @@ impl DeviceLoop {
         };
         if let Some(current) = session.workspace.filter(|c| *c != invite.workspace) {
             tracing::warn!("invite to another workspace ignored");
-            return problem(StorageError::OtherWorkspace { current }.to_string());
+            return problem(storage_error_text(&StorageError::OtherWorkspace {
+                current,
+            }));
         }
         let held = session
             .secrets
@@ -87,12 +90,7 @@ impl DeviceLoop {
             Some((_, key)) if *key == invite.key => None,
             Some(_) => {
                 tracing::warn!("invite with a different key for this device's workspace ignored");
-                return problem(
-                    "This invite link carries a different key for the workspace this device \
-                     already belongs to, so it was not used. Ask your coordinator for a new \
-                     invite link."
-                        .to_owned(),
-                );
+                return problem(t("lock-join-different-key"));
             }
             None => {
                 let mut secrets = session.secrets.clone();
@@ -101,7 +99,7 @@ impl DeviceLoop {
                     .push((invite.workspace, invite.key.clone()));
                 match vault.rewrap(&mut self.rng, &session.kek, &secrets) {
                     Ok(vault) => Some((vault, secrets)),
-                    Err(err) => return problem(err.to_string()),
+                    Err(err) => return problem(vault_error_text(&err)),
                 }
             }
         };
@@ -127,11 +125,12 @@ impl DeviceLoop {
             }
             Err(err @ StorageError::OtherWorkspace { .. }) => {
                 tracing::warn!("invite to another workspace ignored");
-                problem(err.to_string())
+                problem(storage_error_text(&err))
             }
             Err(err) => {
                 tracing::error!("could not store the invite: {err}");
-                problem(format!("{err}; open the invite link again"))
+                let reason = storage_error_text(&err);
+                problem(tr!("lock-join-store-failed", reason = reason))
             }
         }
     }
@@ -153,11 +152,9 @@ impl DeviceLoop {
             .find(|(id, _)| *id == workspace)
         else {
             tracing::error!("no key for this device's workspace");
-            self.state.join_problem.set(Some(
-                "This device holds no key for its workspace, so it cannot sync. Ask your \
-                 coordinator for a new invite link and open it on this device."
-                    .to_owned(),
-            ));
+            self.state
+                .join_problem
+                .set(Some(t("lock-join-no-workspace-key")));
             return;
         };
         session.engine = Some(SyncEngine::new(
@@ -175,5 +172,16 @@ impl DeviceLoop {
                 redeem,
             },
         ));
+    }
+}
+
+/// Why an invite link cannot be used, in the current language (`shared`
+/// words it in English for logs and the command line).
+fn invite_error_text(err: &InviteLinkError) -> String {
+    match err {
+        InviteLinkError::NoJoin => t("lock-invite-no-join"),
+        InviteLinkError::BadOrigin(_) => t("lock-invite-bad-origin"),
+        InviteLinkError::Damaged(_) => t("lock-invite-damaged"),
+        InviteLinkError::NewerFormat(_) => t("lock-invite-newer"),
     }
 }

@@ -12,28 +12,26 @@ use shared::vault::{
 use super::{DeviceLoop, Passphrase, Session, damaged_vault, now_ms};
 use crate::app_state::LockState;
 use crate::browser::after_paint;
+use crate::i18n::t;
 use crate::settings::{self, Settings};
-use crate::storage::Storage;
+use crate::storage::{Storage, StorageError};
+use crate::tr;
+use crate::vault_screens::{BUSY_SECURING, BUSY_UNLOCKING};
 
 impl DeviceLoop {
     pub(super) async fn create_vault(&mut self, passphrase: Passphrase, confirm: Passphrase) {
-        let refuse = |message: &str| self.state.vault_error.set(Some(message.to_owned()));
+        let refuse = |message: String| self.state.vault_error.set(Some(message));
         if self.vault.is_some() || self.session.is_some() {
-            return refuse("This device is already set up: unlock it instead.");
+            return refuse(t("lock-error-already-set-up"));
         }
         if passphrase_strength(passphrase.as_str()) == Strength::TooWeak {
-            return refuse(
-                "This passphrase is too weak: use at least 10 characters, best four or more \
-                 random words.",
-            );
+            return refuse(t("lock-error-too-weak"));
         }
         if passphrase.as_str() != confirm.as_str() {
-            return refuse("The two passphrases are not the same: type it again in both fields.");
+            return refuse(t("lock-error-mismatch"));
         }
         self.state.vault_error.set(None);
-        self.state
-            .vault_busy
-            .set(Some("Securing this device… this takes a few seconds."));
+        self.state.vault_busy.set(Some(BUSY_SECURING));
         after_paint().await;
         let secrets = VaultSecrets {
             device_key: DeviceKey::generate(&mut self.rng),
@@ -52,13 +50,14 @@ impl DeviceLoop {
         self.state.vault_busy.set(None);
         let (vault, kek) = match created {
             Ok(created) => created,
-            Err(err) => return self.state.vault_error.set(Some(err.to_string())),
+            Err(err) => return self.state.vault_error.set(Some(vault_error_text(&err))),
         };
         if let Err(err) = self.storage.save_vault(&vault).await {
             tracing::error!("could not store the vault: {err}");
-            return self.state.vault_error.set(Some(err.to_string()));
+            return self.state.vault_error.set(Some(storage_error_text(&err)));
         }
         self.vault = Some(Ok(vault));
+        crate::storage_health::note_vault_present();
         self.failed_unlocks = 0;
         self.state.wiped_notice.set(None);
         self.open_session(secrets, kek).await;
@@ -78,11 +77,11 @@ impl DeviceLoop {
         let attempt = self.failed_unlocks.saturating_add(1);
         if let Err(err) = self.storage.set_failed_unlocks(attempt).await {
             tracing::error!("could not count the unlock attempt: {err}");
-            return self.state.unlock_error.set(Some(err.to_string()));
+            return self.state.unlock_error.set(Some(storage_error_text(&err)));
         }
         self.failed_unlocks = attempt;
         self.state.unlock_error.set(None);
-        self.state.vault_busy.set(Some("Unlocking…"));
+        self.state.vault_busy.set(Some(BUSY_UNLOCKING));
         after_paint().await;
         let opened = vault.unlock(passphrase.as_str());
         drop(passphrase);
@@ -102,17 +101,14 @@ impl DeviceLoop {
                 if attempt >= max {
                     // Straight to the first-run screen: the lock screen never
                     // shows the last count.
-                    self.wipe(
-                        "Too many wrong passphrases: this device erased its cases and keys. \
-                         Set a new passphrase, then open an invite link to sync the cases again.",
-                    )
-                    .await;
+                    self.wipe(&t("lock-wiped-too-many")).await;
                     return;
                 }
                 self.state.failed_unlocks.set(attempt);
-                let mut message = format!("Wrong passphrase — {attempt} of {max} attempts used.");
+                let mut message = tr!("lock-unlock-wrong", attempt = attempt, max = max);
                 if max - attempt == 1 {
-                    message.push_str(" One more wrong passphrase erases this device.");
+                    message.push(' ');
+                    message.push_str(&t("lock-unlock-last-chance"));
                 }
                 self.state.unlock_error.set(Some(message));
             }
@@ -120,7 +116,7 @@ impl DeviceLoop {
                 // Not a guess: the vault itself cannot be opened.
                 self.failed_unlocks = attempt - 1;
                 let _ = self.storage.set_failed_unlocks(attempt - 1).await;
-                self.state.unlock_error.set(Some(err.to_string()));
+                self.state.unlock_error.set(Some(vault_error_text(&err)));
             }
         }
     }
@@ -133,11 +129,12 @@ impl DeviceLoop {
             Ok(loaded) => loaded,
             Err(err) => {
                 tracing::error!("cannot read local storage: {err}");
-                self.state.unlock_error.set(Some(err.to_string()));
+                self.state.unlock_error.set(Some(storage_error_text(&err)));
                 return self.show_lock_screen();
             }
         };
         self.activity.set(now_ms());
+        self.state.device.set(Some(secrets.device_key.device_id()));
         self.state.summaries.set(loaded.summaries);
         self.state.role.set(loaded.role);
         self.state.quarantined.set(loaded.quarantined);
@@ -211,10 +208,11 @@ impl DeviceLoop {
         self.state.join_problem.set(None);
         if let Err(err) = self.storage.wipe().await {
             tracing::error!("erasing the device failed: {err}");
-            self.state.fatal.set(Some(err.to_string()));
+            self.state.fatal.set(Some(storage_error_text(&err)));
             return;
         }
         settings::clear_local();
+        crate::storage_health::forget();
         self.vault = None;
         self.failed_unlocks = 0;
         self.settings = Settings::effective(None, settings::read_presets());
@@ -223,7 +221,7 @@ impl DeviceLoop {
             Ok(storage) => self.storage = storage,
             Err(err) => {
                 tracing::error!("cannot reopen local storage after erasing: {err}");
-                self.state.fatal.set(Some(err.to_string()));
+                self.state.fatal.set(Some(storage_error_text(&err)));
                 return;
             }
         }
@@ -246,13 +244,53 @@ impl DeviceLoop {
             Err(message) => return self.state.settings_message.set(Some(Err(message))),
         };
         if let Err(err) = self.storage.save_settings(settings).await {
-            return self.state.settings_message.set(Some(Err(err.to_string())));
+            return self
+                .state
+                .settings_message
+                .set(Some(Err(storage_error_text(&err))));
         }
         settings::write_presets(settings);
         self.settings = settings;
         self.state.settings.set(settings);
         self.state
             .settings_message
-            .set(Some(Ok("Settings saved.".to_owned())));
+            .set(Some(Ok(t("lock-settings-saved"))));
+    }
+}
+
+/// A vault problem as the lock screens say it. `shared` words its errors
+/// in English for logs and the command line; the detail they carry (which
+/// check failed) is for the log, not for the documenter.
+pub(super) fn vault_error_text(err: &VaultError) -> String {
+    match err {
+        VaultError::WrongPassphrase => t("lock-vault-wrong-passphrase"),
+        VaultError::Damaged(_) => t("lock-vault-damaged"),
+        VaultError::NewerFormat(_) => t("lock-vault-newer"),
+        VaultError::Kdf(_) => t("lock-vault-kdf"),
+        VaultError::RecordDamaged => t("lock-vault-record-damaged"),
+    }
+}
+
+/// A storage problem in the current language. The browser's own detail
+/// (a DOMException's message) is kept: it is what a helper needs to know
+/// why storage failed, and the browser words it in its own language.
+pub(super) fn storage_error_text(err: &StorageError) -> String {
+    match err {
+        StorageError::Unavailable(detail) => {
+            tr!("lock-storage-unavailable", detail = detail.as_str())
+        }
+        StorageError::WriteFailed(detail) => {
+            tr!("lock-storage-write-failed", detail = detail.as_str())
+        }
+        StorageError::ReadFailed(detail) => {
+            tr!("lock-storage-read-failed", detail = detail.as_str())
+        }
+        StorageError::Corrupt { .. } => t("lock-storage-corrupt"),
+        StorageError::OtherWorkspace { current } => {
+            tr!("lock-other-workspace", workspace = current.to_hex())
+        }
+        StorageError::WipeFailed(detail) => {
+            tr!("lock-storage-wipe-failed", detail = detail.as_str())
+        }
     }
 }
