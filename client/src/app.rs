@@ -156,7 +156,9 @@ fn Unlocked() -> impl IntoView {
 fn BottomNav() -> impl IntoView {
     let router = use_router();
     let tab = Memo::new(move |_| router.route.get().tab());
-    let item = move |to: Route, testid: &'static str, icon: &'static str, label: &'static str| {
+    // Short words on the tabs (five share 390 px); the page headings use the
+    // full names.
+    let item = move |to: Route, testid: &'static str, icon: &'static str, label: fn() -> String| {
         view! {
             <a
                 href=to.fragment()
@@ -169,17 +171,17 @@ fn BottomNav() -> impl IntoView {
                 }
             >
                 <span class="tab-icon" aria-hidden="true">{icon}</span>
-                <span class="tab-label">{move || t(label)}</span>
+                <span class="tab-label">{label}</span>
             </a>
         }
     };
     view! {
         <nav class="bottom-nav" aria-label=move || t("nav-label")>
-            {item(Route::Cases, "nav-cases", "☰", "nav-cases")}
-            {item(Route::NewCase, "nav-new", "+", "nav-new")}
-            {item(Route::ReleaseList, "nav-release", "⇪", "nav-release")}
-            {item(Route::Sync, "nav-sync", "⇅", "nav-sync")}
-            {item(Route::Settings, "nav-settings", "⚙", "nav-settings")}
+            {item(Route::Cases, "nav-cases", "☰", || t("tab-cases"))}
+            {item(Route::NewCase, "nav-new", "+", || t("tab-new"))}
+            {item(Route::ReleaseList, "nav-release", "⇪", || t("tab-release"))}
+            {item(Route::Sync, "nav-sync", "⇅", || t("tab-sync"))}
+            {item(Route::Settings, "nav-settings", "⚙", || t("tab-settings"))}
         </nav>
     }
 }

@@ -48,7 +48,7 @@ pub fn LanguageSwitch() -> impl IntoView {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     view! {
-        <div class="settings-page">
+        <div class="settings-page" data-testid="settings-page">
             <h2 id="settings-title">{move || t("nav-settings")}</h2>
             <section class="card" aria-labelledby="settings-language-title">
                 <h3 id="settings-language-title">{move || t("language-label")}</h3>

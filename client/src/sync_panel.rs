@@ -610,6 +610,7 @@ fn BackupCard(on_restored: Callback<()>) -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let restore_passphrase = RwSignal::new(String::new());
     let file_input = NodeRef::<leptos::html::Input>::new();
+    let chosen_file = RwSignal::new(None::<String>);
     let can_restore = move || access.get() == Access::Write;
     let restore_disabled = Signal::derive(move || busy.get() || !can_restore());
     // `try_set`: the screen may be gone by the time an export or restore
@@ -759,15 +760,30 @@ fn BackupCard(on_restored: Callback<()>) -> impl IntoView {
                     }.into_any()),
                     Access::Unknown | Access::Write => None,
                 }}
-                <label>
-                    {move || t("sync-backup-file")}
+                // The browser's own file button speaks the browser's
+                // language, not the app's: it is hidden behind ours.
+                <label class="file-picker">
+                    <span class="file-picker-label">{move || t("sync-backup-file")}</span>
                     <input
                         type="file"
+                        class="file-input"
                         accept=".hwbk,application/octet-stream"
                         data-testid="backup-file"
                         node_ref=file_input
                         disabled=move || restore_disabled.get()
+                        on:change=move |_| {
+                            let name = file_input
+                                .get_untracked()
+                                .and_then(|i| i.files())
+                                .and_then(|f| f.get(0))
+                                .map(|f| f.name());
+                            chosen_file.set(name);
+                        }
                     />
+                    <span class="file-button" aria-hidden="true">{move || t("sync-backup-choose")}</span>
+                    <span class="file-name">
+                        {move || chosen_file.get().unwrap_or_else(|| t("sync-backup-no-file"))}
+                    </span>
                 </label>
                 <PassphraseInput
                     label=Signal::derive(|| t("sync-backup-restore-passphrase"))

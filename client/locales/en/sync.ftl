@@ -118,3 +118,5 @@ sync-backup-error-other-workspace = This backup belongs to another workspace, so
 sync-backup-error-read = The file could not be read. Choose it again. Nothing was changed.
 sync-backup-error-export = The backup could not be made ({ $reason }). Try again; if it happens again, reload the app.
 sync-backup-error-import = The backup opened, but its cases could not be stored ({ $reason }). Try again; if it happens again, reload the app.
+sync-backup-choose = Choose a file
+sync-backup-no-file = No file chosen

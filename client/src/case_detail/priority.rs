@@ -53,7 +53,7 @@ fn reason(r: &Reason) -> impl IntoView + use<> {
             })}
             <span class="reason-explain">{labels::reason_explain(r.code)}</span>
             <span class="reason-basis">{labels::basis(r.basis)}</span>
-            <cite class="reason-citation">{r.basis.citation()}</cite>
+            {r.basis.citation().map(|c| view! { <cite class="reason-citation">{c}</cite> })}
         </li>
     }
 }
