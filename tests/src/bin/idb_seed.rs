@@ -221,7 +221,7 @@ fn main() -> Result<()> {
             chunks.buf.extend_from_slice(&records);
             chunks.maybe_flush(false)?;
             done += 1;
-            if done % 10_000 == 0 {
+            if done.is_multiple_of(10_000) {
                 eprintln!("{done} cases, {:.1} s", started.elapsed().as_secs_f64());
             }
         }
