@@ -470,3 +470,27 @@ pub async fn team(
     }
     Ok(clients)
 }
+
+/// Syncs `client` until its cursor reaches `target`. "Current" means
+/// current with the head the client last heard of: a device that connected
+/// before another's last push may be current at an older head until the
+/// relay's poke arrives, so a test expecting a position waits for it.
+pub async fn sync_until_cursor(
+    client: &NativeClient,
+    target: shared::ids::Seq,
+    timeout: Duration,
+) -> Result<native_client::ClientStatus> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let status = client.sync_until_current(timeout).await?;
+        if status.cursor >= target {
+            return Ok(status);
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "still at {:?} after {timeout:?}, expected {target:?}",
+            status.cursor
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
