@@ -35,3 +35,11 @@ pub fn local_today() -> shared::partial_date::Date {
     )
     .unwrap_or_else(|_| shared::partial_date::Date::from_unix_ms(now.get_time() as i64))
 }
+
+/// A `performance.mark`: the start-up benchmark reads these to say where
+/// the time from unlock to an interactive list goes.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}

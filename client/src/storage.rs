@@ -537,6 +537,7 @@ impl Records {
             .await?;
 
         let (keys, values) = get_all(&tx.object_store(SUMMARIES).map_err(read_err)?).await?;
+        crate::browser::mark("homeward-summaries-fetched");
         let mut summaries = Vec::with_capacity(values.len());
         for (key, v) in keys.iter().zip(&values) {
             let opened = self.open(SUMMARIES, key, v, "case summary");

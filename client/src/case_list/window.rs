@@ -147,9 +147,7 @@ pub fn mark_interactive_once() {
     if MARKED.with(|m| m.replace(true)) {
         return;
     }
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark("homeward-list-interactive");
-    }
+    crate::browser::mark("homeward-list-interactive");
 }
 
 #[cfg(test)]

@@ -83,7 +83,9 @@ impl DeviceLoop {
         self.state.unlock_error.set(None);
         self.state.vault_busy.set(Some(BUSY_UNLOCKING));
         after_paint().await;
+        crate::browser::mark("homeward-unlock-kdf");
         let opened = vault.unlock(passphrase.as_str());
+        crate::browser::mark("homeward-vault-opened");
         drop(passphrase);
         self.state.vault_busy.set(None);
         let max = self.settings.max_failed_unlocks;
@@ -125,7 +127,9 @@ impl DeviceLoop {
     /// starts the engine and shows the cases.
     pub(super) async fn open_session(&mut self, secrets: VaultSecrets, kek: Kek) {
         let records = self.storage.unlock(secrets.data_key.clone());
-        let loaded = match records.load().await {
+        let loaded = records.load().await;
+        crate::browser::mark("homeward-summaries-read");
+        let loaded = match loaded {
             Ok(loaded) => loaded,
             Err(err) => {
                 tracing::error!("cannot read local storage: {err}");

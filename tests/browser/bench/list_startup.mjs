@@ -83,6 +83,9 @@ async function main() {
     const unlockToList = [];
     const total = [];
     const search = [];
+    // Where unlock → list goes: Argon2id; IndexedDB's getAll of every
+    // summary; opening and decoding them; ranking and rendering.
+    const phases = { kdf: [], fetch: [], open: [], render: [] };
     let shown = null;
     for (let run = 0; run < opts.runs; run++) {
       const page = await context.newPage();
@@ -95,7 +98,19 @@ async function main() {
       const atSubmit = await page.evaluate(() => performance.now());
       await page.click('[data-testid=unlock-submit]');
       await page.waitForSelector('[data-interactive=true]', { timeout: 300_000 });
-      const mark = await page.evaluate(() => performance.getEntriesByName('homeward-list-interactive')[0]?.startTime);
+      const marks = await page.evaluate(() =>
+        Object.fromEntries(
+          ['homeward-unlock-kdf', 'homeward-vault-opened', 'homeward-summaries-fetched', 'homeward-summaries-read', 'homeward-list-interactive'].map((n) => [
+            n,
+            performance.getEntriesByName(n)[0]?.startTime,
+          ]),
+        ),
+      );
+      const mark = marks['homeward-list-interactive'];
+      phases.kdf.push(marks['homeward-vault-opened'] - marks['homeward-unlock-kdf']);
+      phases.fetch.push(marks['homeward-summaries-fetched'] - marks['homeward-vault-opened']);
+      phases.open.push(marks['homeward-summaries-read'] - marks['homeward-summaries-fetched']);
+      phases.render.push(mark - marks['homeward-summaries-read']);
       assert.ok(mark, 'the app set its homeward-list-interactive mark');
       const count = await page.getAttribute('[data-testid=case-count]', 'data-total');
       shown = Number(count);
@@ -129,6 +144,12 @@ async function main() {
       unlock_to_interactive_list_ms: stats(unlockToList),
       navigation_to_interactive_list_ms: stats(total),
       search_ms: search.length ? stats(search) : null,
+      phases_ms: {
+        argon2id: stats(phases.kdf),
+        indexeddb_get_all: stats(phases.fetch),
+        open_and_decode_summaries: stats(phases.open),
+        rank_and_render: stats(phases.render),
+      },
     };
     console.log(JSON.stringify(result, null, 2));
     if (opts.jsonOut) fs.writeFileSync(opts.jsonOut, JSON.stringify(result, null, 2));
