@@ -43,3 +43,32 @@ pub fn mark(name: &str) {
         let _ = p.mark(name);
     }
 }
+
+/// Hands `bytes` to the browser as a downloaded file called `name`.
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), wasm_bindgen::JsValue> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let no_document = || JsValue::from_str("no document");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(no_document)?;
+    let body = document.body().ok_or_else(no_document)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.set_hidden(true);
+    body.append_child(&link)?;
+    link.click();
+    link.remove();
+    // Some browsers read the Blob after `click` returns, and revoking at
+    // once can cancel the download: free the file's memory a little later.
+    leptos::task::spawn_local(async move {
+        sleep_ms(60_000).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    Ok(())
+}

@@ -20,6 +20,7 @@ mod fields;
 mod health;
 mod identity;
 mod interventions;
+mod item_list;
 mod partial_date_input;
 mod problems;
 mod record;

@@ -9,12 +9,11 @@ use shared::ids::DocId;
 use shared::sync_engine::{BootstrapProgress, Connection, SyncStatus};
 use shared::vault::{KdfParams, Strength, passphrase_strength};
 use shared::wire::{ErrorCode, Role};
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::app::{Access, access};
 use crate::app_state::AppState;
-use crate::browser::{after_paint, sleep_ms};
+use crate::browser::after_paint;
 use crate::browser_rng::BrowserRng;
 use crate::device_loop::DeviceHandle;
 use crate::i18n::{fmt_datetime, fmt_number, t};
@@ -522,44 +521,6 @@ impl BackupStatus {
     }
 }
 
-/// `yyyy-mm-dd` of the local day, for the file name.
-fn local_date_stamp() -> String {
-    let d = js_sys::Date::new_0();
-    format!(
-        "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    )
-}
-
-/// Hands `bytes` to the browser as a downloaded file.
-fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
-    let no_document = || JsValue::from_str("no document");
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(no_document)?;
-    let body = document.body().ok_or_else(no_document)?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.set_attribute("hidden", "")?;
-    body.append_child(&link)?;
-    link.click();
-    link.remove();
-    // Revoking at once can cancel the download in some browsers.
-    spawn_local(async move {
-        sleep_ms(60_000).await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    Ok(())
-}
-
 async fn read_file(input: &web_sys::HtmlInputElement) -> Result<Vec<u8>, Problem> {
     let file = input
         .files()
@@ -657,8 +618,10 @@ fn BackupCard(on_restored: Callback<()>) -> impl IntoView {
                         Ok(bytes) => bytes,
                         Err(err) => return fail(err.into()),
                     };
-                let file = format!("homeward-backup-{}.hwbk", local_date_stamp());
-                if let Err(err) = download(&sealed, &file) {
+                let file = format!("homeward-backup-{}.hwbk", crate::browser::local_today());
+                if let Err(err) =
+                    crate::browser::download(&file, "application/octet-stream", &sealed)
+                {
                     tracing::warn!("backup download failed: {err:?}");
                     return fail(Problem::Export(t("sync-backup-download-failed")));
                 }

@@ -8,22 +8,13 @@ use shared::case::{Case, DetentionEpisode, Facility};
 use super::fields::{
     Field, add_button, choice_input, field_label, input_id, item_head, rows, text_input,
 };
+use super::item_list::ItemList;
 use super::partial_date_input::partial_date_input;
-use super::problems::{Section, focus_soon, section_badge};
+use super::problems::Section;
+use super::problems::focus_soon;
 use super::state::{Form, new_item_id};
 use crate::i18n::t;
-use crate::labels;
 use crate::tr;
-
-fn ep<T: Default>(c: &Case, i: usize, f: impl FnOnce(&DetentionEpisode) -> T) -> T {
-    c.detention.get(i).map(f).unwrap_or_default()
-}
-
-fn ep_mut(c: &mut Case, i: usize, f: impl FnOnce(&mut DetentionEpisode)) {
-    if let Some(e) = c.detention.get_mut(i) {
-        f(e);
-    }
-}
 
 fn fac<T: Default>(c: &Case, i: usize, j: usize, f: impl FnOnce(&Facility) -> T) -> T {
     c.detention
@@ -39,74 +30,53 @@ fn fac_mut(c: &mut Case, i: usize, j: usize, f: impl FnOnce(&mut Facility)) {
     }
 }
 
+const LIST: ItemList<DetentionEpisode> = ItemList {
+    path: "detention",
+    section: Section::Detention,
+    add_testid: "add-detention",
+    add_label: || t("form-add-detention"),
+    first_field: "seized_on",
+    items: |c| &c.detention,
+    items_mut: |c| &mut c.detention,
+    id: |x| &x.id,
+    new: |id| DetentionEpisode {
+        id,
+        ..DetentionEpisode::default()
+    },
+};
+
 pub(super) fn section(form: Form) -> impl IntoView {
-    let open = form.case.with_untracked(|c| !c.detention.is_empty());
-    let ids = form.ids(|c| c.detention.iter().map(|e| e.id.clone()).collect());
-    let add = move || {
-        let n = form.case.with_untracked(|c| c.detention.len());
-        form.edit(|c| {
-            c.detention.push(DetentionEpisode {
-                id: new_item_id(),
-                ..DetentionEpisode::default()
-            })
-        });
-        focus_soon(input_id(&format!("detention.{n}.seized_on")));
-    };
-    view! {
-        <details class="form-section" data-testid="section-detention" open=open>
-            <summary>
-                <h3>{move || labels::field("detention")}</h3>
-                {move || {
-                    let n = ids.with(Vec::len);
-                    (n > 0).then(|| view! { <span class="section-count">{move || tr!("form-section-items", n = n)}</span> })
-                }}
-                {section_badge(form, Section::Detention)}
-            </summary>
-            <div class="section-body">
-                <ol class="items">
-                    {rows(ids, move |i| episode(form, i))}
-                </ol>
-                {add_button("add-detention".into(), || t("form-add-detention"), add)}
-            </div>
-        </details>
-    }
+    LIST.section(form, move |i| episode(form, i))
 }
 
 fn episode(form: Form, i: usize) -> impl IntoView {
     let path = move |name: &str| format!("detention.{i}.{name}");
     let testid = move |name: &str| format!("detention-{i}-{name}");
-    let remove = move || {
-        form.edit(|c| {
-            if i < c.detention.len() {
-                c.detention.remove(i);
-            }
-        });
-        focus_soon("add-detention".to_owned());
-    };
+    let remove = move || LIST.remove(form, i);
     let seizure = view! {
         {partial_date_input(
             form,
             Field::new(path("seized_on"), testid("seized-on")),
-            move |c| ep(c, i, |e| e.seized_on),
-            move |c, v| ep_mut(c, i, |e| e.seized_on = v),
+            move |c| LIST.get(c, i, |e| e.seized_on),
+            move |c, v| LIST.get_mut(c, i, |e| e.seized_on = v),
         )}
         {text_input(
             form,
             Field::new(path("place_seized"), testid("place")),
-            move |c| ep(c, i, |e| e.place_seized.clone()),
-            move |c, v| ep_mut(c, i, |e| e.place_seized = v),
+            move |c| LIST.get(c, i, |e| e.place_seized.clone()),
+            move |c, v| LIST.get_mut(c, i, |e| e.place_seized = v),
         )}
         {text_input(
             form,
             Field::new(path("authority"), testid("authority")),
-            move |c| ep(c, i, |e| e.authority.clone()),
-            move |c, v| ep_mut(c, i, |e| e.authority = v),
+            move |c| LIST.get(c, i, |e| e.authority.clone()),
+            move |c, v| LIST.get_mut(c, i, |e| e.authority = v),
         )}
         {text_input(
             form,
             Field::new(path("legal_status"), testid("legal-status")),
-            move |c| ep(c, i, |e| e.legal_status.clone()),
-            move |c, v| ep_mut(c, i, |e| e.legal_status = v),
+            move |c| LIST.get(c, i, |e| e.legal_status.clone()),
+            move |c, v| LIST.get_mut(c, i, |e| e.legal_status = v),
         )}
     };
     let ladder = view! {
@@ -115,32 +85,32 @@ fn episode(form: Form, i: usize) -> impl IntoView {
             {choice_input(
                 form,
                 Field::new(path("capture"), testid("capture")),
-                move |c| ep(c, i, |e| e.capture),
-                move |c, v| ep_mut(c, i, |e| e.capture = v),
+                move |c| LIST.get(c, i, |e| e.capture),
+                move |c, v| LIST.get_mut(c, i, |e| e.capture = v),
             )}
             {choice_input(
                 form,
                 Field::new(path("whereabouts"), testid("whereabouts")),
-                move |c| ep(c, i, |e| e.whereabouts),
-                move |c, v| ep_mut(c, i, |e| e.whereabouts = v),
+                move |c| LIST.get(c, i, |e| e.whereabouts),
+                move |c, v| LIST.get_mut(c, i, |e| e.whereabouts = v),
             )}
             {choice_input(
                 form,
                 Field::new(path("family_contact"), testid("family-contact")),
-                move |c| ep(c, i, |e| e.family_contact),
-                move |c, v| ep_mut(c, i, |e| e.family_contact = v),
+                move |c| LIST.get(c, i, |e| e.family_contact),
+                move |c, v| LIST.get_mut(c, i, |e| e.family_contact = v),
             )}
             {choice_input(
                 form,
                 Field::new(path("lawyer_contact"), testid("lawyer-contact")),
-                move |c| ep(c, i, |e| e.lawyer_contact),
-                move |c, v| ep_mut(c, i, |e| e.lawyer_contact = v),
+                move |c| LIST.get(c, i, |e| e.lawyer_contact),
+                move |c, v| LIST.get_mut(c, i, |e| e.lawyer_contact = v),
             )}
             {choice_input(
                 form,
                 Field::new(path("icrc_contact"), testid("icrc-contact")),
-                move |c| ep(c, i, |e| e.icrc_contact),
-                move |c, v| ep_mut(c, i, |e| e.icrc_contact = v),
+                move |c| LIST.get(c, i, |e| e.icrc_contact),
+                move |c, v| LIST.get_mut(c, i, |e| e.icrc_contact = v),
             )}
         </fieldset>
     };
@@ -165,9 +135,9 @@ fn facilities(form: Form, i: usize) -> impl IntoView {
     let add = move || {
         let n = form
             .case
-            .with_untracked(|c| ep(c, i, |e| e.facilities.len()));
+            .with_untracked(|c| LIST.get(c, i, |e| e.facilities.len()));
         form.edit(|c| {
-            ep_mut(c, i, |e| {
+            LIST.get_mut(c, i, |e| {
                 e.facilities.push(Facility {
                     id: new_item_id(),
                     ..Facility::default()
@@ -192,7 +162,7 @@ fn facility(form: Form, i: usize, j: usize) -> impl IntoView {
     let testid = move |name: &str| format!("detention-{i}-facility-{j}-{name}");
     let remove = move || {
         form.edit(|c| {
-            ep_mut(c, i, |e| {
+            LIST.get_mut(c, i, |e| {
                 if j < e.facilities.len() {
                     e.facilities.remove(j);
                 }

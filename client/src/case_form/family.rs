@@ -2,96 +2,63 @@
 //! the family agreed the case may be shared with.
 
 use leptos::prelude::*;
-use shared::case::{Case, Consent, FamilyContact};
+use shared::case::{Consent, FamilyContact};
 
-use super::fields::{
-    Field, add_button, check_input, field_label, input_id, item_head, rows, text_input,
-};
+use super::fields::{Field, check_input, field_label, input_id, item_head, text_input};
+use super::item_list::ItemList;
 use super::partial_date_input::partial_date_input;
-use super::problems::{Section, focus_soon, section_badge};
-use super::state::{Form, new_item_id};
+use super::problems::Section;
+use super::state::Form;
 use crate::i18n::t;
-use crate::labels;
 use crate::tr;
 
-fn get<T: Default>(c: &Case, i: usize, f: impl FnOnce(&FamilyContact) -> T) -> T {
-    c.family.get(i).map(f).unwrap_or_default()
-}
-
-fn get_mut(c: &mut Case, i: usize, f: impl FnOnce(&mut FamilyContact)) {
-    if let Some(x) = c.family.get_mut(i) {
-        f(x);
-    }
-}
+const LIST: ItemList<FamilyContact> = ItemList {
+    path: "family",
+    section: Section::Family,
+    add_testid: "add-family",
+    add_label: || t("form-add-family"),
+    first_field: "name",
+    items: |c| &c.family,
+    items_mut: |c| &mut c.family,
+    id: |x| &x.id,
+    new: |id| FamilyContact {
+        id,
+        ..FamilyContact::default()
+    },
+};
 
 pub(super) fn section(form: Form) -> impl IntoView {
-    let open = form.case.with_untracked(|c| !c.family.is_empty());
-    let ids = form.ids(|c| c.family.iter().map(|x| x.id.clone()).collect());
-    let add = move || {
-        let n = form.case.with_untracked(|c| c.family.len());
-        form.edit(|c| {
-            c.family.push(FamilyContact {
-                id: new_item_id(),
-                ..FamilyContact::default()
-            })
-        });
-        focus_soon(input_id(&format!("family.{n}.name")));
-    };
-    view! {
-        <details class="form-section" data-testid="section-family" open=open>
-            <summary>
-                <h3>{move || labels::field("family")}</h3>
-                {move || {
-                    let n = ids.with(Vec::len);
-                    (n > 0).then(|| view! { <span class="section-count">{move || tr!("form-section-items", n = n)}</span> })
-                }}
-                {section_badge(form, Section::Family)}
-            </summary>
-            <div class="section-body">
-                <ol class="items">
-                    {rows(ids, move |i| contact(form, i))}
-                </ol>
-                {add_button("add-family".into(), || t("form-add-family"), add)}
-            </div>
-        </details>
-    }
+    LIST.section(form, move |i| contact(form, i))
 }
 
 fn contact(form: Form, i: usize) -> impl IntoView {
     let path = move |name: &str| format!("family.{i}.{name}");
     let testid = move |name: &str| format!("family-{i}-{name}");
-    let remove = move || {
-        form.edit(|c| {
-            if i < c.family.len() {
-                c.family.remove(i);
-            }
-        });
-        focus_soon("add-family".to_owned());
-    };
+    let remove = move || LIST.remove(form, i);
     let who = view! {
         {text_input(
             form,
             Field::new(path("name"), testid("name")),
-            move |c| get(c, i, |x| x.name.clone()),
-            move |c, v| get_mut(c, i, |x| x.name = v),
+            move |c| LIST.get(c, i, |x| x.name.clone()),
+            move |c, v| LIST.get_mut(c, i, |x| x.name = v),
         )}
         {text_input(
             form,
             Field::new(path("relation"), testid("relation")),
-            move |c| get(c, i, |x| x.relation.clone()),
-            move |c, v| get_mut(c, i, |x| x.relation = v),
+            move |c| LIST.get(c, i, |x| x.relation.clone()),
+            move |c, v| LIST.get_mut(c, i, |x| x.relation = v),
         )}
         {text_input(
             form,
             Field::new(path("contact"), testid("contact")).hint(|| t("form-contact-hint")),
-            move |c| get(c, i, |x| x.contact.clone()),
-            move |c, v| get_mut(c, i, |x| x.contact = v),
+            move |c| LIST.get(c, i, |x| x.contact.clone()),
+            move |c, v| LIST.get_mut(c, i, |x| x.contact = v),
         )}
         {check_input(
             form,
             Field::new(path("to_inform"), testid("to-inform")),
-            move |c| get(c, i, |x| x.to_inform),
-            move |c, v| get_mut(c, i, |x| x.to_inform = v),
+            move |c| LIST.get(c, i, |x| x.to_inform),
+            move |c, v| LIST.get_mut(c, i, |x| x.to_inform = v),
         )}
     };
     let consent = |name: &'static str,
@@ -104,8 +71,8 @@ fn contact(form: Form, i: usize) -> impl IntoView {
                 format!("family.{i}.consent.{name}"),
                 format!("family-{i}-consent-{id}"),
             ),
-            move |c| get(c, i, |x| read(&x.consent)),
-            move |c, v| get_mut(c, i, |x| *field(&mut x.consent) = v),
+            move |c| LIST.get(c, i, |x| read(&x.consent)),
+            move |c, v| LIST.get_mut(c, i, |x| *field(&mut x.consent) = v),
         )
     };
     view! {
@@ -122,8 +89,8 @@ fn contact(form: Form, i: usize) -> impl IntoView {
             {partial_date_input(
                 form,
                 Field::new(path("last_contact"), testid("last-contact")),
-                move |c| get(c, i, |x| x.last_contact),
-                move |c, v| get_mut(c, i, |x| x.last_contact = v),
+                move |c| LIST.get(c, i, |x| x.last_contact),
+                move |c, v| LIST.get_mut(c, i, |x| x.last_contact = v),
             )}
         </li>
     }

@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 use shared::release_list::{ReleaseList, export_intervention, to_csv_with, to_json};
-use wasm_bindgen::{JsCast, JsValue};
 
 use super::{Builder, Outcome, columns};
 use crate::app::Access;
@@ -49,7 +48,13 @@ pub(super) fn export(builder: Builder, device: DeviceHandle, format: Format) {
             let headers = columns::headers(list.profile);
             let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
             let text = to_csv_with(&list, &headers, &columns::term);
-            if download(&file_name(&list, "csv"), "text/csv;charset=utf-8", &text).is_err() {
+            if crate::browser::download(
+                &file_name(&list, "csv"),
+                "text/csv;charset=utf-8",
+                text.as_bytes(),
+            )
+            .is_err()
+            {
                 builder.outcome.set(Some(Outcome::FileFailed));
                 return;
             }
@@ -57,7 +62,13 @@ pub(super) fn export(builder: Builder, device: DeviceHandle, format: Format) {
         }
         Format::Json => {
             let text = to_json(&list);
-            if download(&file_name(&list, "json"), "application/json", &text).is_err() {
+            if crate::browser::download(
+                &file_name(&list, "json"),
+                "application/json",
+                text.as_bytes(),
+            )
+            .is_err()
+            {
                 builder.outcome.set(Some(Outcome::FileFailed));
                 return;
             }
@@ -118,34 +129,4 @@ fn note(
             Err(err) => Outcome::Failed(err),
         }));
     });
-}
-
-/// Offers `text` as a file to save: a Blob behind a temporary link.
-fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-    let document = window
-        .document()
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.set_hidden(true);
-    let body = document
-        .body()
-        .ok_or_else(|| JsValue::from_str("no body"))?;
-    body.append_child(&link)?;
-    link.click();
-    link.remove();
-    // Some browsers start reading the Blob after `click` returns: revoke
-    // the address (freeing the file's memory) a little later.
-    leptos::task::spawn_local(async move {
-        crate::browser::sleep_ms(10_000).await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    Ok(())
 }
