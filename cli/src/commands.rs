@@ -86,7 +86,7 @@ async fn setup(state: &Path, relay: &str, code: &str, timeout: Duration) -> Resu
     eprintln!(
         "workspace {workspace} created; this device ({}) is its admin. \
          Invite others with `homeward invite`.",
-        short(client.device_id())
+        client.device_id().short_hex()
     );
     client.close().await;
     Ok(())
@@ -300,10 +300,6 @@ async fn devices(state: &Path) -> Result<()> {
     }
     client.close().await;
     Ok(())
-}
-
-fn short(device: DeviceId) -> String {
-    device.to_hex()[..16].to_owned()
 }
 
 fn now_ms() -> i64 {

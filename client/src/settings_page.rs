@@ -7,10 +7,6 @@ use crate::app_state::AppState;
 use crate::i18n::{Lang, lang, set_lang, t};
 use crate::vault_screens::DevicePanel;
 
-/// Hex digits of the device id shown: as many as the command-line tool's
-/// device list shows, so a coordinator can match the two.
-const SHORT_DEVICE_HEX: usize = 16;
-
 /// The options of a language picker, each named in its own language.
 fn language_options() -> impl IntoView {
     Lang::ALL
@@ -80,7 +76,7 @@ fn About() -> impl IntoView {
                         let hex = d.to_hex();
                         view! {
                             <code data-testid="device-id" data-device-id=hex.clone()>
-                                {hex[..SHORT_DEVICE_HEX].to_owned()}
+                                {d.short_hex()}
                             </code>
                         }
                     })}

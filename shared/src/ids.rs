@@ -92,6 +92,14 @@ byte_id!(
     32
 );
 
+impl DeviceId {
+    /// The first 16 hex digits: how people tell devices apart (the CLI's
+    /// device list, the app's settings).
+    pub fn short_hex(&self) -> String {
+        hex::encode(&self.0[..8])
+    }
+}
+
 /// Position in a workspace's log. The relay assigns 1, 2, 3, … with no gaps;
 /// 0 means "before the first entry".
 #[derive(
