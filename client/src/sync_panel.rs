@@ -20,6 +20,7 @@ use crate::i18n::{fmt_datetime, fmt_number, t};
 use crate::route::{Route, use_router};
 use crate::storage_health::{self, Estimate, EvictionWarning};
 use crate::tr;
+use crate::vault_screens::PassphraseField;
 
 fn connection_key(c: Connection) -> &'static str {
     match c {
@@ -537,30 +538,6 @@ fn take(field: RwSignal<String>) -> String {
 }
 
 #[component]
-fn PassphraseInput(
-    #[prop(into)] label: Signal<String>,
-    testid: &'static str,
-    value: RwSignal<String>,
-    #[prop(optional)] describedby: Option<&'static str>,
-    #[prop(into)] disabled: Signal<bool>,
-) -> impl IntoView {
-    view! {
-        <label>
-            {move || label.get()}
-            <input
-                type="password"
-                autocomplete="off"
-                data-testid=testid
-                aria-describedby=describedby
-                disabled=move || disabled.get()
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </label>
-    }
-}
-
-#[component]
 fn BackupCard(on_restored: Callback<()>) -> impl IntoView {
     let state = expect_context::<AppState>();
     let device = expect_context::<DeviceHandle>();
@@ -688,8 +665,8 @@ fn BackupCard(on_restored: Callback<()>) -> impl IntoView {
             <p class="hint">{move || t("sync-backup-intro")}</p>
             <form class="backup-export" on:submit=export>
                 <h4>{move || t("sync-backup-export-heading")}</h4>
-                <PassphraseInput
-                    label=Signal::derive(|| t("sync-backup-passphrase"))
+                <PassphraseField
+                    label=|| t("sync-backup-passphrase")
                     testid="backup-passphrase"
                     value=passphrase
                     describedby="backup-passphrase-hint"
@@ -698,8 +675,8 @@ fn BackupCard(on_restored: Callback<()>) -> impl IntoView {
                 <p class="hint" id="backup-passphrase-hint">
                     {move || t("sync-backup-passphrase-hint")}
                 </p>
-                <PassphraseInput
-                    label=Signal::derive(|| t("sync-backup-passphrase-confirm"))
+                <PassphraseField
+                    label=|| t("sync-backup-passphrase-confirm")
                     testid="backup-passphrase-confirm"
                     value=confirm
                     disabled=busy
@@ -748,8 +725,8 @@ fn BackupCard(on_restored: Callback<()>) -> impl IntoView {
                         {move || chosen_file.get().unwrap_or_else(|| t("sync-backup-no-file"))}
                     </span>
                 </label>
-                <PassphraseInput
-                    label=Signal::derive(|| t("sync-backup-restore-passphrase"))
+                <PassphraseField
+                    label=|| t("sync-backup-restore-passphrase")
                     testid="backup-restore-passphrase"
                     value=restore_passphrase
                     disabled=restore_disabled

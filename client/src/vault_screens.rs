@@ -47,12 +47,17 @@ fn take(field: RwSignal<String>) -> String {
 }
 
 /// A labelled password input bound to `value`; `label` is looked up on
-/// every render, so it follows the language.
+/// every render, so it follows the language. Used wherever a passphrase is
+/// typed (the lock screens, backup files).
 #[component]
-fn PassphraseField(
+pub fn PassphraseField(
     label: fn() -> String,
     testid: &'static str,
     value: RwSignal<String>,
+    /// The id of a hint that describes the field.
+    #[prop(optional)]
+    describedby: Option<&'static str>,
+    #[prop(optional, into)] disabled: MaybeProp<bool>,
 ) -> impl IntoView {
     view! {
         <label>
@@ -61,6 +66,8 @@ fn PassphraseField(
                 type="password"
                 autocomplete="off"
                 data-testid=testid
+                aria-describedby=describedby
+                disabled=move || disabled.get().unwrap_or(false)
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
