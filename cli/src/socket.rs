@@ -100,10 +100,20 @@ pub fn spawn_connect(
             }
         };
         let (sink, stream) = ws.split();
-        let reader = tokio::spawn(read_frames(stream, generation, events.clone(), counters));
+        // The relay speaks first (its challenge), and the loop drops frames
+        // of a socket it has not seen open: the reader starts only once
+        // `Opened` is queued.
+        let (start, started) = tokio::sync::oneshot::channel::<()>();
+        let frames = events.clone();
+        let reader = tokio::spawn(async move {
+            if started.await.is_ok() {
+                read_frames(stream, generation, frames, counters).await;
+            }
+        });
         let _ = events.send(LoopEvent::Opened {
             socket: Socket::new(generation, sink, reader),
         });
+        let _ = start.send(());
     });
 }
 

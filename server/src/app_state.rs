@@ -18,7 +18,8 @@ use crate::revocations::Revocations;
 pub struct Limits {
     pub max_pull_page_bytes: usize,
     pub max_push_body_bytes: usize,
-    /// Before Hello, and between Challenge and Answer.
+    /// From opening (when the relay sends its challenge) to the device's
+    /// signed Hello.
     pub handshake_timeout: Duration,
     pub ping_interval: Duration,
     pub idle_timeout: Duration,

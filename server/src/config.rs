@@ -70,8 +70,9 @@ pub struct Config {
     #[arg(long, env = "HOMEWARD_PUSH_BURST", default_value_t = 5000)]
     pub push_burst: u32,
 
-    /// A connection that sends no Hello this long after opening, or no
-    /// answer this long after its challenge, is closed. Durations: `500ms`,
+    /// A connection that sends no Hello (its signed answer to the challenge
+    /// the relay sends on opening) this long after opening is closed with
+    /// `handshake_required`. Durations: `500ms`,
     /// `10s`, `2m`, `1h`, `30d`.
     #[arg(long, env = "HOMEWARD_HANDSHAKE_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub handshake_timeout: Duration,

@@ -6,19 +6,20 @@
 //! connection that breaks the protocol gets an `Error` it can show, then a
 //! close frame; nothing it sends can affect other connections.
 //!
-//! A connection goes through three phases: `Hello` (naming workspace and
-//! device) → the relay's `Challenge` (a fresh nonce, the relay's public
-//! origin and the time) → the device's signed `Answer`, which may spend an
-//! invite ticket or the setup code. Only then, and only for a member, does
-//! anything else happen. Every later message re-reads the device's
-//! membership and role, and a revocation also reaches open sockets at once
-//! through [`crate::revocations`].
+//! The handshake is one round trip: as soon as the socket is open the relay
+//! sends its `Challenge` (a fresh nonce, the relay's public origin and the
+//! time), and the device answers with one `Hello` naming workspace and
+//! device, signed over the challenge, which may spend an invite ticket or
+//! the setup code. Only then, and only for a member, does anything else
+//! happen. Every later message re-reads the device's membership and role,
+//! and a revocation also reaches open sockets at once through
+//! [`crate::revocations`].
 //!
-//! Limits per connection: `Hello` within the handshake timeout of opening,
-//! the answer within the handshake timeout of the challenge; a ping every
-//! ping interval and a close after the idle timeout without a word (message
-//! or pong) from the peer. Pushes go through the device's token bucket,
-//! waiting rather than refusing when over it.
+//! Limits per connection: `Hello` within the handshake timeout of opening
+//! (which is when the challenge went out); a ping every ping interval and a
+//! close after the idle timeout without a word (message or pong) from the
+//! peer. Pushes go through the device's token bucket, waiting rather than
+//! refusing when over it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -99,7 +100,7 @@ enum ConnEvent {
     Revoked,
     /// Time to ping the peer.
     PingDue,
-    /// No `Hello`, or no answer to the challenge, in time.
+    /// No `Hello` in time.
     HandshakeTimeout,
     /// Nothing heard from the peer within the idle timeout.
     Idle,
@@ -204,22 +205,31 @@ impl End {
 
 /// Where a connection is in the handshake.
 enum Phase {
-    /// Waiting for `Hello`.
-    Greeting,
-    /// `Challenge` sent; waiting for the signed answer.
+    /// `Challenge` sent on opening; waiting for the signed `Hello`.
     Challenged(Challenge),
     /// A member, past the handshake.
     Member(Session),
 }
 
-/// The challenge this connection sent, kept here only: an answer can verify
+/// The challenge this connection sent, kept here only: a `Hello` can verify
 /// against no other connection's challenge, so a captured one is useless.
 struct Challenge {
-    workspace: WorkspaceId,
-    device: DeviceId,
     nonce: [u8; 32],
     issued_ms: i64,
+    /// When the handshake timeout runs out.
     due: Instant,
+}
+
+impl Challenge {
+    fn fresh(due: Instant) -> Challenge {
+        let mut nonce = [0u8; 32];
+        rand::rng().fill_bytes(&mut nonce);
+        Challenge {
+            nonce,
+            issued_ms: now_ms(),
+            due,
+        }
+    }
 }
 
 /// A connection past the handshake.
@@ -240,14 +250,14 @@ impl Session {
     }
 }
 
-/// The one-time secret of an answer, reduced to what the store compares.
+/// The one-time secret of a `Hello`, reduced to what the store compares.
 #[derive(Clone, Copy)]
 enum Secret {
     Ticket([u8; 32]),
     SetupCode([u8; 32]),
 }
 
-/// What the store says about a device that answered its challenge.
+/// What the store says about a device whose `Hello` verified.
 enum Admission {
     Welcome {
         role: Role,
@@ -269,12 +279,13 @@ struct Connection {
 
 impl Connection {
     fn new(state: AppState, socket: WebSocket) -> Connection {
+        let hello_due = Instant::now() + state.limits().handshake_timeout;
         Connection {
             _open: state.socket_opened(),
             shutdown: state.shutdown(),
             state,
             socket,
-            phase: Phase::Greeting,
+            phase: Phase::Challenged(Challenge::fresh(hello_due)),
             reading_failed: false,
         }
     }
@@ -283,14 +294,18 @@ impl Connection {
         tracing::debug!("socket open");
         let limits = self.state.limits();
         let opened = Instant::now();
-        let hello_due = opened + limits.handshake_timeout;
         let mut last_heard = opened;
         let mut pings =
             tokio::time::interval_at(opened + limits.ping_interval, limits.ping_interval);
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        // The relay speaks first, so a reconnecting device spends one round
+        // trip on the handshake: challenge out, signed Hello back, Welcome.
+        if let Err(end) = self.send_challenge().await {
+            self.finish(end).await;
+            return;
+        }
         let end = loop {
             let handshake_due = match &self.phase {
-                Phase::Greeting => Some(hello_due),
                 Phase::Challenged(challenge) => Some(challenge.due),
                 Phase::Member(_) => None,
             };
@@ -298,7 +313,7 @@ impl Connection {
                 event = next_event(&mut self.socket) => (event, true),
                 event = session_event(&mut self.phase) => (event, false),
                 () = stopping(&mut self.shutdown) => (ConnEvent::Shutdown, false),
-                () = tokio::time::sleep_until(handshake_due.unwrap_or(hello_due)),
+                () = tokio::time::sleep_until(handshake_due.unwrap_or(opened)),
                     if handshake_due.is_some() =>
                 {
                     (ConnEvent::HandshakeTimeout, false)
@@ -341,20 +356,11 @@ impl Connection {
             ConnEvent::Alive => Ok(()),
             ConnEvent::PingDue => self.send_message(Message::Ping(Bytes::new())).await,
             ConnEvent::HandshakeTimeout => {
-                let waited = self.state.limits().handshake_timeout;
-                if let Phase::Challenged(_) = self.phase {
-                    tracing::info!(?waited, "no answer to the challenge in time");
-                    Err(End::refuse(
-                        ErrorCode::Unauthenticated,
-                        format!("no answer to the challenge within {waited:?}; connect again"),
-                    ))
-                } else {
-                    tracing::info!(?waited, "no hello in time");
-                    Err(End::refuse(
-                        ErrorCode::HandshakeRequired,
-                        format!("no Hello within {waited:?} of connecting; send Hello first"),
-                    ))
-                }
+                tracing::info!(
+                    waited = ?self.state.limits().handshake_timeout,
+                    "no hello in time"
+                );
+                Err(self.hello_too_late())
             }
             ConnEvent::Idle => {
                 tracing::info!(
@@ -388,23 +394,21 @@ impl Connection {
         })?;
         let handshake_required = |message: &str| End::refuse(ErrorCode::HandshakeRequired, message);
         match (&self.phase, msg) {
-            (Phase::Greeting, ClientMsg::Hello { workspace, device }) => {
-                self.hello(workspace, device).await
-            }
-            (Phase::Greeting, _) => Err(handshake_required(
-                "the first message on a connection must be Hello",
-            )),
-            (Phase::Challenged(_), ClientMsg::Answer { signature, redeem }) => {
-                self.answer(signature, redeem).await
-            }
+            (
+                Phase::Challenged(_),
+                ClientMsg::Hello {
+                    workspace,
+                    device,
+                    signature,
+                    redeem,
+                },
+            ) => self.hello(workspace, device, signature, redeem).await,
             (Phase::Challenged(_), _) => Err(handshake_required(
-                "answer the relay's challenge before sending anything else",
+                "the first message on a connection must be Hello, answering the relay's challenge",
             )),
-            (Phase::Member(_), ClientMsg::Hello { .. } | ClientMsg::Answer { .. }) => {
-                Err(handshake_required(
-                    "this connection has already done its handshake; open a new one to log in again",
-                ))
-            }
+            (Phase::Member(_), ClientMsg::Hello { .. }) => Err(handshake_required(
+                "this connection has already done its handshake; open a new one to log in again",
+            )),
             (Phase::Member(_), ClientMsg::Push { entries }) => self.push(entries).await,
             (Phase::Member(_), ClientMsg::Pull { after, max_bytes }) => {
                 self.pull(after, max_bytes).await
@@ -425,52 +429,53 @@ impl Connection {
         }
     }
 
-    async fn hello(&mut self, workspace: WorkspaceId, device: DeviceId) -> Result<(), End> {
+    async fn send_challenge(&mut self) -> Result<(), End> {
+        let Phase::Challenged(challenge) = &self.phase else {
+            return Ok(());
+        };
+        let msg = ServerMsg::Challenge {
+            nonce: challenge.nonce,
+            origin: self.state.origin().to_owned(),
+            issued_ms: challenge.issued_ms,
+        };
+        tracing::debug!("challenge sent");
+        self.send(&msg).await
+    }
+
+    /// No `Hello` in time. Not `Unauthenticated`: that one is final, and a
+    /// device on a slow network should simply connect again.
+    fn hello_too_late(&self) -> End {
+        let waited = self.state.limits().handshake_timeout;
+        End::refuse(
+            ErrorCode::HandshakeRequired,
+            format!(
+                "no Hello within {waited:?} of connecting; connect again and answer the \
+                 relay's challenge with Hello at once"
+            ),
+        )
+    }
+
+    async fn hello(
+        &mut self,
+        workspace: WorkspaceId,
+        device: DeviceId,
+        signature: Signature,
+        redeem: Option<Redeem>,
+    ) -> Result<(), End> {
         let span = Span::current();
         span.record("workspace", field::display(workspace));
         span.record("device", field::display(device));
-        let mut nonce = [0u8; 32];
-        rand::rng().fill_bytes(&mut nonce);
-        let issued_ms = now_ms();
-        self.phase = Phase::Challenged(Challenge {
-            workspace,
-            device,
-            nonce,
-            issued_ms,
-            due: Instant::now() + self.state.limits().handshake_timeout,
-        });
-        tracing::debug!("hello; challenge sent");
-        let origin = self.state.origin().to_owned();
-        self.send(&ServerMsg::Challenge {
-            nonce,
-            origin,
-            issued_ms,
-        })
-        .await
-    }
-
-    async fn answer(&mut self, signature: Signature, redeem: Option<Redeem>) -> Result<(), End> {
-        let Phase::Challenged(challenge) = std::mem::replace(&mut self.phase, Phase::Greeting)
-        else {
+        let Phase::Challenged(challenge) = &self.phase else {
             return Err(End::refuse(
                 ErrorCode::HandshakeRequired,
-                "an answer needs a challenge; send Hello first",
+                "this connection has already done its handshake; open a new one to log in again",
             ));
         };
-        if Instant::now() > challenge.due {
-            tracing::info!("the answer came after the handshake timeout");
-            return Err(End::refuse(
-                ErrorCode::Unauthenticated,
-                "the answer to the challenge came too late; connect again",
-            ));
+        let (nonce, issued_ms, due) = (challenge.nonce, challenge.issued_ms, challenge.due);
+        if Instant::now() > due {
+            tracing::info!("the hello came after the handshake timeout");
+            return Err(self.hello_too_late());
         }
-        let Challenge {
-            workspace,
-            device,
-            nonce,
-            issued_ms,
-            ..
-        } = challenge;
         let origin = self.state.origin();
         let signed = AuthChallenge {
             origin,
@@ -480,12 +485,13 @@ impl Connection {
             device,
         };
         if let Err(error) = signed.verify(&signature) {
-            tracing::info!(%error, "the challenge answer does not verify");
+            tracing::info!(%error, "the hello's signature does not verify");
             return Err(End::refuse(
                 ErrorCode::Unauthenticated,
                 format!(
-                    "the answer to the challenge does not verify ({error}); a device signs this \
-                     connection's challenge for {origin} with the key of the device it named"
+                    "the Hello's signature over the challenge does not verify ({error}); a device \
+                     signs this connection's challenge for {origin} with the key of the device \
+                     it named"
                 ),
             ));
         }
@@ -551,7 +557,7 @@ impl Connection {
     fn session(&mut self) -> Result<&mut Session, End> {
         match &mut self.phase {
             Phase::Member(session) => Ok(session),
-            Phase::Greeting | Phase::Challenged(_) => Err(End::refuse(
+            Phase::Challenged(_) => Err(End::refuse(
                 ErrorCode::HandshakeRequired,
                 "finish the handshake first",
             )),
@@ -979,7 +985,7 @@ async fn session_event(phase: &mut Phase) -> ConnEvent {
             () = session.revocation.revoked() => ConnEvent::Revoked,
             head = session.subscription.changed() => ConnEvent::Poke(head),
         },
-        Phase::Greeting | Phase::Challenged(_) => std::future::pending().await,
+        Phase::Challenged(_) => std::future::pending().await,
     }
 }
 
@@ -988,7 +994,7 @@ async fn stopping(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
-/// Admits a device whose answer verified: spends its ticket or setup code,
+/// Admits a device whose `Hello` verified: spends its ticket or setup code,
 /// if any, then reads its membership and the log's positions.
 fn admit(
     store: &dyn LogStore,

@@ -52,45 +52,35 @@ async fn nothing_happens_before_the_handshake_is_done() {
         .expect_error_and_close(ErrorCode::HandshakeRequired)
         .await;
 
-    // Hello alone proves nothing: a push after it is refused...
-    let mut unanswered = relay.connect().await;
-    unanswered.hello(WS, device(1)).await;
-    unanswered
-        .send(&ClientMsg::Push {
-            entries: vec![entry(2, 50)],
-        })
-        .await;
-    unanswered
-        .expect_error_and_close(ErrorCode::HandshakeRequired)
-        .await;
-
-    // ... and a Hello never answered times out.
-    let mut silent = relay.connect().await;
-    silent.hello(WS, device(1)).await;
-    let started = std::time::Instant::now();
-    silent
-        .expect_error_and_close(ErrorCode::Unauthenticated)
-        .await;
-    assert!(started.elapsed() >= Duration::from_millis(250));
-
-    // An answer with no Hello before it, and a second Hello after Welcome.
-    let mut answer_first = relay.connect().await;
-    answer_first
-        .send(&ClientMsg::Answer {
+    // An unsigned Hello proves nothing...
+    let mut unsigned = relay.connect().await;
+    unsigned
+        .send(&ClientMsg::Hello {
+            workspace: WS,
+            device: device(1),
             signature: shared::signing::Signature([0; 64]),
             redeem: None,
         })
         .await;
-    answer_first
+    unsigned
+        .expect_error_and_close(ErrorCode::Unauthenticated)
+        .await;
+
+    // ... a socket that never says Hello times out, counted from opening
+    // (when the challenge went out), with a code that is not final ...
+    let started = std::time::Instant::now();
+    let mut silent = relay.connect().await;
+    let message = silent
         .expect_error_and_close(ErrorCode::HandshakeRequired)
         .await;
+    assert!(started.elapsed() >= Duration::from_millis(250));
+    assert!(message.contains("no Hello within"), "{message}");
+    assert!(!ErrorCode::HandshakeRequired.is_final());
+
+    // ... and a Hello after Welcome is refused.
     let (mut twice, _) = relay.hello(1).await;
-    twice
-        .send(&ClientMsg::Hello {
-            workspace: WS,
-            device: device(1),
-        })
-        .await;
+    let again = twice.hello_msg(&key(1), WS, None);
+    twice.send(&again).await;
     twice
         .expect_error_and_close(ErrorCode::HandshakeRequired)
         .await;
@@ -243,43 +233,34 @@ async fn a_challenge_answer_is_good_for_its_own_connection_and_origin_only() {
     relay.enrol(WS, &key(1), Role::Admin);
     let k = key(1);
 
-    // Connection 1's answer, captured and replayed on connection 2.
+    // Connection 1's Hello, captured and replayed on connection 2.
     let mut first = relay.connect().await;
-    let (nonce, origin, issued_ms) = first.hello(WS, k.device_id()).await;
-    let captured = k.sign_auth(&AuthChallenge {
-        origin: &origin,
-        nonce,
-        issued_ms,
-        workspace: WS,
-        device: k.device_id(),
-    });
+    let captured = first.hello_msg(&k, WS, None);
     let mut second = relay.connect().await;
-    let (other_nonce, _, _) = second.hello(WS, k.device_id()).await;
-    assert_ne!(other_nonce, nonce, "every challenge is fresh");
-    second
-        .send(&ClientMsg::Answer {
-            signature: captured,
-            redeem: None,
-        })
-        .await;
+    assert_ne!(
+        second.challenge.nonce, first.challenge.nonce,
+        "every challenge is fresh"
+    );
+    second.send(&captured).await;
     second
         .expect_error_and_close(ErrorCode::Unauthenticated)
         .await;
 
-    // An answer signed for another relay's origin (what a relay forwarding
+    // A Hello signed for another relay's origin (what a relay forwarding
     // this one's challenge would get) does not open this one.
     let mut forwarded = relay.connect().await;
-    let (nonce, origin, issued_ms) = forwarded.hello(WS, k.device_id()).await;
-    assert_eq!(origin, relay.origin);
+    assert_eq!(forwarded.challenge.origin, relay.origin);
     let elsewhere = k.sign_auth(&AuthChallenge {
         origin: "https://evil.example",
-        nonce,
-        issued_ms,
+        nonce: forwarded.challenge.nonce,
+        issued_ms: forwarded.challenge.issued_ms,
         workspace: WS,
         device: k.device_id(),
     });
     forwarded
-        .send(&ClientMsg::Answer {
+        .send(&ClientMsg::Hello {
+            workspace: WS,
+            device: k.device_id(),
             signature: elsewhere,
             redeem: None,
         })
@@ -291,17 +272,11 @@ async fn a_challenge_answer_is_good_for_its_own_connection_and_origin_only() {
 
     // Another device's key signing for device 1.
     let mut impostor = relay.connect().await;
-    let (nonce, origin, issued_ms) = impostor.hello(WS, k.device_id()).await;
-    let forged = key(2).sign_auth(&AuthChallenge {
-        origin: &origin,
-        nonce,
-        issued_ms,
-        workspace: WS,
-        device: k.device_id(),
-    });
     impostor
-        .send(&ClientMsg::Answer {
-            signature: forged,
+        .send(&ClientMsg::Hello {
+            workspace: WS,
+            device: k.device_id(),
+            signature: impostor.challenge.sign(&key(2), WS),
             redeem: None,
         })
         .await;
@@ -309,13 +284,8 @@ async fn a_challenge_answer_is_good_for_its_own_connection_and_origin_only() {
         .expect_error_and_close(ErrorCode::Unauthenticated)
         .await;
 
-    // The captured answer still works where it belongs, once.
-    first
-        .send(&ClientMsg::Answer {
-            signature: captured,
-            redeem: None,
-        })
-        .await;
+    // The captured Hello still works where it belongs, once.
+    first.send(&captured).await;
     assert!(matches!(first.recv().await, ServerMsg::Welcome { .. }));
 
     let m = scrape(relay.addr).await;
@@ -556,11 +526,19 @@ async fn an_invite_is_one_time_bound_to_its_workspace_and_expires() {
 async fn an_older_protocol_version_is_told_to_update() {
     let (data, web) = (tempfile::tempdir().unwrap(), web_dir());
     let relay = Relay::start(data.path(), web.path(), &[]).await;
-    // Protocol 1's Hello: workspace, then a 32-byte device id.
-    let mut frame = b"HW\x01\x00".to_vec();
-    frame.extend([0x5a; 16]);
-    frame.extend([0x01; 32]);
-    for frame in [frame, b"HW\x01".to_vec(), b"HW\x03\x00".to_vec()] {
+    // Protocol 2's Hello: workspace, then a 32-byte device id; protocol 1's
+    // was the same.
+    let mut hello_v2 = b"HW\x02\x00".to_vec();
+    hello_v2.extend([0x5a; 16]);
+    hello_v2.extend([0x01; 32]);
+    let mut hello_v1 = hello_v2.clone();
+    hello_v1[2] = 1;
+    for frame in [
+        hello_v2,
+        hello_v1,
+        b"HW\x01".to_vec(),
+        b"HW\x04\x00".to_vec(),
+    ] {
         let mut client = relay.connect().await;
         client.send_raw(frame).await;
         let message = client

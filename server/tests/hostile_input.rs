@@ -4,8 +4,8 @@
 //!   property test. Each case opens a fresh connection to the same relay
 //!   and plays a few steps: arbitrary bytes, well-formed messages of every
 //!   kind in any phase of the handshake or with absurd fields (Push before
-//!   Hello, Answer without a challenge, Hello after Welcome, answers signed
-//!   for another origin, nonce or key, invite tickets and setup codes that
+//!   Hello, unsigned Hellos, Hello after Welcome, Hellos signed for another
+//!   origin, nonce or key, invite tickets and setup codes that
 //!   do not exist, pushes that are empty, over the limit, forged, tampered
 //!   or repeating a blob id, pulls past the head, bootstraps from anywhere,
 //!   admin requests from every role), another protocol version, text
@@ -15,7 +15,8 @@
 //!   documenter, a viewer and a revoked device; a fifth key belongs to no
 //!   workspace. Every reply is checked against a model of the session and
 //!   the workspace log (membership and log read from the relay's own store
-//!   when an answer is sent): Challenge, Welcome's head and role, each Ack's
+//!   when a Hello is sent): the Challenge the relay sends on opening,
+//!   Welcome's head and role, each Ack's
 //!   seqs (idempotent by blob id), each Batch's page, the admin replies;
 //!   every refusal is one `Error` with the right code, then a close frame
 //!   with the matching close code. Every wait has a timeout, so a relay that
@@ -23,7 +24,7 @@
 //!   whole, a well-behaved device still syncs, `/healthz` answers 200 and
 //!   the relay stops cleanly.
 //! - `abandoned_connections_do_not_leak`: many connections dropped at
-//!   awkward moments (mid-handshake, between challenge and answer,
+//!   awkward moments (mid-upgrade, between challenge and Hello,
 //!   mid-frame, mid-fragmented message, mid-oversized frame, with a push in
 //!   flight, all at once): the relay's open-socket count returns to zero and
 //!   it keeps serving.
@@ -244,17 +245,10 @@ impl Relay {
         }
     }
 
+    /// A socket whose challenge, which the relay sends on opening, was
+    /// read.
     async fn connect(&self) -> Client {
-        let url = format!("ws://{}/v1/sync", self.addr);
-        let (ws, _) = tokio::time::timeout(
-            WAIT,
-            // No Nagle on our side: fragments and pings go out at once.
-            tokio_tungstenite::connect_async_with_config(url, None, true),
-        )
-        .await
-        .expect("the relay accepts a connection in time")
-        .expect("the upgrade succeeds");
-        Client { ws }
+        connect_to(self.addr).await
     }
 
     /// Waits until the relay counts `n` open sockets.
@@ -306,6 +300,54 @@ impl Relay {
 
 struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// What the relay sent on opening.
+    challenge: Challenge,
+}
+
+/// What a relay's `Challenge` said.
+#[derive(Debug, Clone, Default)]
+struct Challenge {
+    nonce: [u8; 32],
+    origin: String,
+    issued_ms: i64,
+}
+
+/// A socket to the relay at `addr`, nothing read yet.
+async fn connect_raw(addr: SocketAddr) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+    let url = format!("ws://{addr}/v1/sync");
+    let (ws, _) = tokio::time::timeout(
+        WAIT,
+        // No Nagle on our side: fragments and pings go out at once.
+        tokio_tungstenite::connect_async_with_config(url, None, true),
+    )
+    .await
+    .expect("the relay accepts a connection in time")
+    .expect("the upgrade succeeds");
+    ws
+}
+
+/// A socket to the relay at `addr` whose challenge was read: the relay
+/// speaks first, unasked.
+async fn connect_to(addr: SocketAddr) -> Client {
+    let mut client = Client {
+        ws: connect_raw(addr).await,
+        challenge: Challenge::default(),
+    };
+    match client.reply().await {
+        Ok(ServerMsg::Challenge {
+            nonce,
+            origin,
+            issued_ms,
+        }) => {
+            client.challenge = Challenge {
+                nonce,
+                origin,
+                issued_ms,
+            };
+            client
+        }
+        other => panic!("expected the relay's challenge on opening, got {other:?}"),
+    }
 }
 
 /// What a read on a socket gave, within [`WAIT`].
@@ -465,20 +507,20 @@ fn frame_header(len: u64) -> Vec<u8> {
 // ---------------------------------------------------------------------------
 // What a case does
 
-/// How a test-signed answer to the relay's challenge is made.
+/// How a test-signed Hello (the answer to the relay's challenge) is made.
 #[derive(Debug, Clone, Copy)]
 enum Signing {
-    /// By the named device's own key, for this relay: the honest answer.
+    /// By the named device's own key, for this relay: the honest Hello.
     Honest,
     /// For another relay's origin.
     OtherOrigin,
-    /// Over another nonce (a replayed answer).
+    /// Over another nonce (a replayed Hello).
     OtherNonce,
     /// By a key other than the named device's.
     OtherKey,
 }
 
-/// The one-time secret sent with a test-signed answer. None of them exists
+/// The one-time secret sent with a test-signed Hello. None of them exists
 /// on the relay.
 #[derive(Debug, Clone)]
 enum Secret {
@@ -493,9 +535,14 @@ enum Step {
     Binary(Vec<u8>),
     /// A well-formed message, whatever the session's state.
     Msg(ClientMsg),
-    /// An answer to the challenge this connection got (a dummy challenge if
-    /// none), signed here.
-    Answer(Signing, Secret),
+    /// A Hello naming `workspace` and `device`, signed here over this
+    /// connection's challenge.
+    SignedHello {
+        workspace: WorkspaceId,
+        device: DeviceId,
+        signing: Signing,
+        secret: Secret,
+    },
     /// These entries, signed by the session's device as their author for
     /// its workspace (device 1 and a pool workspace before the handshake).
     SignedPush(Vec<NewEntry>),
@@ -605,12 +652,14 @@ fn arb_entry() -> impl Strategy<Value = NewEntry> {
 
 fn arb_msg() -> impl Strategy<Value = ClientMsg> {
     prop_oneof![
-        2 => (arb_workspace(), arb_device())
-            .prop_map(|(workspace, device)| ClientMsg::Hello { workspace, device }),
-        1 => (any::<[u8; 32]>(), any::<bool>()).prop_map(|(sig, ticket)| ClientMsg::Answer {
-            signature: Signature([sig[0]; 64]),
-            redeem: ticket.then_some(Redeem::Ticket(sig)),
-        }),
+        3 => (arb_workspace(), arb_device(), any::<[u8; 32]>(), any::<bool>()).prop_map(
+            |(workspace, device, sig, ticket)| ClientMsg::Hello {
+                workspace,
+                device,
+                signature: Signature([sig[0]; 64]),
+                redeem: ticket.then_some(Redeem::Ticket(sig)),
+            }
+        ),
         3 => proptest::collection::vec(arb_entry(), 0..5)
             .prop_map(|entries| ClientMsg::Push { entries }),
         3 => (arb_seq(), arb_max_bytes())
@@ -673,11 +722,22 @@ fn arb_secret() -> impl Strategy<Value = Secret> {
     ]
 }
 
+fn arb_signed_hello() -> impl Strategy<Value = Step> {
+    (arb_workspace(), arb_device(), arb_signing(), arb_secret()).prop_map(
+        |(workspace, device, signing, secret)| Step::SignedHello {
+            workspace,
+            device,
+            signing,
+            secret,
+        },
+    )
+}
+
 fn arb_step() -> impl Strategy<Value = Step> {
     prop_oneof![
         2 => arb_bytes().prop_map(Step::Binary),
         14 => arb_msg().prop_map(Step::Msg),
-        2 => (arb_signing(), arb_secret()).prop_map(|(s, r)| Step::Answer(s, r)),
+        2 => arb_signed_hello(),
         10 => proptest::collection::vec(arb_entry(), 0..4).prop_map(Step::SignedPush),
         1 => (arb_msg(), any::<u8>().prop_filter("another version", |v| *v != PROTOCOL_VERSION))
             .prop_map(|(m, v)| Step::WrongVersion(m, v)),
@@ -700,32 +760,22 @@ fn arb_step() -> impl Strategy<Value = Step> {
 fn arb_case() -> impl Strategy<Value = Case> {
     (
         // Most cases log in first as a member, to get past the handshake;
-        // others try to, or stop after Hello.
+        // others try to, or say nothing after the challenge.
         prop_oneof![
-            1 => Just(Vec::new()),
-            1 => (arb_workspace(), arb_device()).prop_map(|(workspace, device)| {
-                vec![Step::Msg(ClientMsg::Hello { workspace, device })]
-            }),
-            3 => (arb_workspace(), arb_device(), arb_signing(), arb_secret())
-                .prop_map(|(workspace, device, signing, secret)| {
-                    vec![
-                        Step::Msg(ClientMsg::Hello { workspace, device }),
-                        Step::Answer(signing, secret),
-                    ]
-                }),
+            2 => Just(Vec::new()),
+            3 => arb_signed_hello().prop_map(|hello| vec![hello]),
             5 => (0..POOL_WORKSPACES, prop_oneof![
                     1 => Just(ADMIN),
                     3 => Just(DOCUMENTER),
                     1 => Just(VIEWER),
                 ])
                 .prop_map(|(k, n)| {
-                    vec![
-                        Step::Msg(ClientMsg::Hello {
-                            workspace: pool_workspace(k),
-                            device: key(n).device_id(),
-                        }),
-                        Step::Answer(Signing::Honest, Secret::None),
-                    ]
+                    vec![Step::SignedHello {
+                        workspace: pool_workspace(k),
+                        device: key(n).device_id(),
+                        signing: Signing::Honest,
+                        secret: Secret::None,
+                    }]
                 }),
         ],
         proptest::collection::vec(arb_step(), 1..8),
@@ -745,13 +795,8 @@ fn arb_case() -> impl Strategy<Value = Case> {
 
 /// The connection as the relay must see it.
 enum Model {
-    Greeting,
-    Challenged {
-        workspace: WorkspaceId,
-        device: DeviceId,
-        nonce: [u8; 32],
-        issued_ms: i64,
-    },
+    /// The relay sent this challenge on opening; no Hello yet.
+    Challenged { nonce: [u8; 32], issued_ms: i64 },
     Member {
         workspace: WorkspaceId,
         device: DeviceId,
@@ -761,7 +806,7 @@ enum Model {
     },
 }
 
-/// What the store holds for the device of an answer, read before sending it.
+/// What the store holds for the device of a Hello, read before sending it.
 struct Standing {
     membership: Membership,
     log: Vec<Entry>,
@@ -771,11 +816,6 @@ struct Standing {
 #[derive(Debug)]
 enum Expect {
     Exact(ServerMsg),
-    /// A challenge naming the relay's origin, for the model to remember.
-    Challenge {
-        workspace: WorkspaceId,
-        device: DeviceId,
-    },
     /// Acks for these blobs at these seqs (`tail` is the store's business).
     Acks(Vec<(BlobId, Seq)>),
     /// A bootstrap page of entries from the log, as of `upto`.
@@ -806,7 +846,7 @@ fn pool_members() -> BTreeSet<(DeviceId, Role, bool)> {
 
 /// What the relay must answer to `msg` on a connection in `model`'s state,
 /// and the state after it. `origin` is the relay's; `standing` is read for
-/// an answer.
+/// a Hello.
 fn expected(
     model: &mut Model,
     msg: &ClientMsg,
@@ -815,19 +855,14 @@ fn expected(
 ) -> Expect {
     use Expect::Refused;
     match (&mut *model, msg) {
-        (Model::Greeting, ClientMsg::Hello { workspace, device }) => Expect::Challenge {
-            workspace: *workspace,
-            device: *device,
-        },
-        (Model::Greeting, _) => Refused(ErrorCode::HandshakeRequired),
         (
-            Model::Challenged {
+            Model::Challenged { nonce, issued_ms },
+            ClientMsg::Hello {
                 workspace,
                 device,
-                nonce,
-                issued_ms,
+                signature,
+                redeem,
             },
-            ClientMsg::Answer { signature, redeem },
         ) => {
             let (workspace, device) = (*workspace, *device);
             let challenge = AuthChallenge {
@@ -840,7 +875,7 @@ fn expected(
             if challenge.verify(signature).is_err() {
                 return Refused(ErrorCode::Unauthenticated);
             }
-            let standing = standing.expect("the standing is read for an answer");
+            let standing = standing.expect("the standing is read for a Hello");
             let refusal = |membership| match membership {
                 Membership::Revoked => Refused(ErrorCode::Revoked),
                 _ => Refused(ErrorCode::NotMember),
@@ -867,9 +902,7 @@ fn expected(
             }
         }
         (Model::Challenged { .. }, _) => Refused(ErrorCode::HandshakeRequired),
-        (Model::Member { .. }, ClientMsg::Hello { .. } | ClientMsg::Answer { .. }) => {
-            Refused(ErrorCode::HandshakeRequired)
-        }
+        (Model::Member { .. }, ClientMsg::Hello { .. }) => Refused(ErrorCode::HandshakeRequired),
         (
             Model::Member {
                 workspace,
@@ -989,10 +1022,10 @@ fn close_code_for(code: ErrorCode) -> CloseCode {
 async fn standing_for(relay: &Relay, model: &Model, msg: &ClientMsg) -> Option<Standing> {
     match (model, msg) {
         (
-            Model::Challenged {
+            Model::Challenged { .. },
+            ClientMsg::Hello {
                 workspace, device, ..
             },
-            ClientMsg::Answer { .. },
         ) => Some(relay.standing(*workspace, *device).await),
         _ => None,
     }
@@ -1025,26 +1058,6 @@ async fn answer(
             ServerMsg::Revoked { .. } => "revoked again",
             _ => "other",
         },
-        (
-            Expect::Challenge { workspace, device },
-            ServerMsg::Challenge {
-                nonce,
-                origin,
-                issued_ms,
-            },
-        ) => {
-            let now = now_ms();
-            if *origin != relay.origin || !(sent_ms - 1000..=now + 1000).contains(issued_ms) {
-                return Err(mismatch());
-            }
-            *model = Model::Challenged {
-                workspace: *workspace,
-                device: *device,
-                nonce: *nonce,
-                issued_ms: *issued_ms,
-            };
-            "challenge"
-        }
         (Expect::Acks(want), ServerMsg::Ack { acks }) => {
             let got: Vec<(BlobId, Seq)> = acks.iter().map(|a| (a.blob_id, a.seq)).collect();
             if got != *want {
@@ -1096,19 +1109,17 @@ async fn answer(
     Ok(true)
 }
 
-/// The `Answer` a [`Step::Answer`] sends on a connection in `model`'s
-/// state.
-fn signed_answer(model: &Model, origin: &str, signing: Signing, secret: &Secret) -> ClientMsg {
-    let (workspace, device, nonce, issued_ms) = match model {
-        Model::Challenged {
-            workspace,
-            device,
-            nonce,
-            issued_ms,
-        } => (*workspace, *device, *nonce, *issued_ms),
-        // No challenge to answer: any signature will do.
-        _ => (pool_workspace(0), key(ADMIN).device_id(), [0; 32], 0),
-    };
+/// The Hello a [`Step::SignedHello`] sends on a connection whose challenge
+/// was `challenge`.
+fn signed_hello(
+    challenge: &Challenge,
+    origin: &str,
+    workspace: WorkspaceId,
+    device: DeviceId,
+    signing: Signing,
+    secret: &Secret,
+) -> ClientMsg {
+    let (nonce, issued_ms) = (challenge.nonce, challenge.issued_ms);
     let own = key_of(device).unwrap_or_else(|| key(STRANGER));
     let (signer, origin, nonce) = match signing {
         Signing::Honest => (own, origin, nonce),
@@ -1139,7 +1150,12 @@ fn signed_answer(model: &Model, origin: &str, signing: Signing, secret: &Secret)
         Secret::Ticket(t) => Some(Redeem::Ticket(*t)),
         Secret::SetupCode(code) => Some(Redeem::SetupCode(code.clone())),
     };
-    ClientMsg::Answer { signature, redeem }
+    ClientMsg::Hello {
+        workspace,
+        device,
+        signature,
+        redeem,
+    }
 }
 
 /// The `Push` a [`Step::SignedPush`] sends: `entries` signed by the
@@ -1191,8 +1207,22 @@ async fn exchange(
 }
 
 async fn run_case(relay: &Relay, case: &Case) -> Result<(), String> {
+    let opened_ms = now_ms();
     let mut client = relay.connect().await;
-    let mut model = Model::Greeting;
+    let challenge = client.challenge.clone();
+    let now = now_ms();
+    if challenge.origin != relay.origin
+        || !(opened_ms - 1000..=now + 1000).contains(&challenge.issued_ms)
+    {
+        return Err(format!(
+            "a challenge for another origin or time: {challenge:?}"
+        ));
+    }
+    tally("challenge");
+    let mut model = Model::Challenged {
+        nonce: challenge.nonce,
+        issued_ms: challenge.issued_ms,
+    };
     for step in &case.steps {
         let open = match step {
             Step::Binary(bytes) => match ClientMsg::decode(bytes) {
@@ -1207,8 +1237,20 @@ async fn run_case(relay: &Relay, case: &Case) -> Result<(), String> {
                 }
             },
             Step::Msg(msg) => exchange(relay, &mut client, &mut model, msg, msg.encode()).await?,
-            Step::Answer(signing, secret) => {
-                let msg = signed_answer(&model, &relay.origin, *signing, secret);
+            Step::SignedHello {
+                workspace,
+                device,
+                signing,
+                secret,
+            } => {
+                let msg = signed_hello(
+                    &challenge,
+                    &relay.origin,
+                    *workspace,
+                    *device,
+                    *signing,
+                    secret,
+                );
                 exchange(relay, &mut client, &mut model, &msg, msg.encode()).await?
             }
             Step::SignedPush(entries) => {
@@ -1342,31 +1384,17 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
-/// Hello, challenge, honest answer: `key` in `workspace`.
+/// An honest Hello to the challenge `client` got: `key` in `workspace`.
 async fn login(client: &mut Client, origin: &str, key: &DeviceKey, workspace: WorkspaceId) -> Seq {
-    let hello = ClientMsg::Hello {
-        workspace,
-        device: key.device_id(),
-    };
-    client.send(Message::binary(hello.encode())).await.unwrap();
-    let (nonce, issued_ms) = match client.reply().await.unwrap() {
-        ServerMsg::Challenge {
-            nonce, issued_ms, ..
-        } => (nonce, issued_ms),
-        other => panic!("expected Challenge, got {other:?}"),
-    };
-    let signature = key.sign_auth(&AuthChallenge {
+    let hello = signed_hello(
+        &client.challenge.clone(),
         origin,
-        nonce,
-        issued_ms,
         workspace,
-        device: key.device_id(),
-    });
-    let answer = ClientMsg::Answer {
-        signature,
-        redeem: None,
-    };
-    client.send(Message::binary(answer.encode())).await.unwrap();
+        key.device_id(),
+        Signing::Honest,
+        &Secret::None,
+    );
+    client.send(Message::binary(hello.encode())).await.unwrap();
     match client.reply().await.unwrap() {
         ServerMsg::Welcome { head, .. } => head,
         other => panic!("expected Welcome, got {other:?}"),
@@ -1500,15 +1528,14 @@ fn hostile_sessions_get_an_error_or_a_close_and_nothing_else_breaks() {
         for step in &case.steps {
             let name = match step {
                 Step::Binary(_) => "binary",
-                Step::Msg(ClientMsg::Hello { .. }) => "hello",
-                Step::Msg(ClientMsg::Answer { .. }) => "unsigned answer",
+                Step::Msg(ClientMsg::Hello { .. }) => "unsigned hello",
                 Step::Msg(ClientMsg::Push { .. }) => "unsigned push",
                 Step::Msg(ClientMsg::Pull { .. }) => "pull",
                 Step::Msg(ClientMsg::Bootstrap { .. }) => "bootstrap",
                 Step::Msg(ClientMsg::CreateInvite { .. }) => "create invite",
                 Step::Msg(ClientMsg::ListDevices) => "list devices",
                 Step::Msg(ClientMsg::Revoke { .. }) => "revoke",
-                Step::Answer(..) => "signed answer",
+                Step::SignedHello { .. } => "signed hello",
                 Step::SignedPush(_) => "signed push",
                 Step::WrongVersion(..) => "wrong version",
                 Step::Fragmented { .. } => "fragmented",
@@ -1538,6 +1565,7 @@ fn hostile_sessions_get_an_error_or_a_close_and_nothing_else_breaks() {
     let outcomes = TALLY.lock().unwrap().clone();
     let seen = |what: &str| outcomes.iter().any(|(w, n)| w == what && *n > 0);
     for must in [
+        "challenge",
         "welcome",
         "ack",
         "refused unauthenticated",
@@ -1575,9 +1603,9 @@ fn hostile_sessions_get_an_error_or_a_close_and_nothing_else_breaks() {
 enum Abandon {
     /// Half an HTTP upgrade request, then gone.
     MidHandshake,
-    /// Upgraded, then gone.
+    /// Upgraded, then gone, the challenge unread.
     AfterUpgrade,
-    /// Hello, the challenge read, no answer, then gone.
+    /// The challenge read, no Hello, then gone.
     MidChallenge,
     /// Part of a frame before any Hello, then gone.
     MidFrame,
@@ -1646,20 +1674,16 @@ async fn abandon(relay: &Relay, how: Abandon, n: u32, hold: bool) -> Option<Clie
             .unwrap();
         return None;
     }
+    if let Abandon::AfterUpgrade = how {
+        let ws = connect_raw(relay.addr).await;
+        return hold.then_some(ws).map(|ws| Client {
+            ws,
+            challenge: Challenge::default(),
+        });
+    }
     let mut client = relay.connect().await;
     match how {
-        Abandon::MidHandshake | Abandon::AfterUpgrade => {}
-        Abandon::MidChallenge => {
-            let hello = ClientMsg::Hello {
-                workspace: ABANDON_WORKSPACE,
-                device: key(ADMIN).device_id(),
-            };
-            client.send(Message::binary(hello.encode())).await.unwrap();
-            assert!(matches!(
-                client.reply().await.unwrap(),
-                ServerMsg::Challenge { .. }
-            ));
-        }
+        Abandon::MidHandshake | Abandon::AfterUpgrade | Abandon::MidChallenge => {}
         Abandon::MidFrame => {
             let mut raw = frame_header(70_000);
             raw.extend([0x5a; 100]);
@@ -1798,18 +1822,6 @@ async fn start_via_run() -> (
     .await
     .unwrap();
     (addr, origin, stop, task, (data, web))
-}
-
-async fn connect_to(addr: SocketAddr) -> Client {
-    let url = format!("ws://{addr}/v1/sync");
-    let (ws, _) = tokio::time::timeout(
-        WAIT,
-        tokio_tungstenite::connect_async_with_config(url, None, true),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    Client { ws }
 }
 
 /// RFC 6455 §5.5.1: an endpoint that receives a Close frame and has not

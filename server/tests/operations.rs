@@ -44,7 +44,8 @@ async fn metrics_count_pushes_pulls_bytes_and_errors() {
     let version = env!("CARGO_PKG_VERSION");
     assert_eq!(
         start.get(&format!(
-            "homeward_build_info{{version=\"{version}\",protocol=\"2\"}}"
+            "homeward_build_info{{version=\"{version}\",protocol=\"{}\"}}",
+            shared::wire::PROTOCOL_VERSION
         )),
         Some(&1.0),
         "{start:?}"

@@ -371,28 +371,11 @@ async fn the_binary_serves_stops_on_sigterm_and_lists_entries() {
 
     assert_eq!(http_get(addr, "/healthz").await.status, 200);
     let relay_origin = format!("http://{addr}");
-    let url = format!("ws://{addr}/v1/sync");
-    let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let admin = key(3);
-    let mut client = Client {
-        ws,
-        key: Some(admin.clone()),
-        workspace: WS,
-    };
-    let (nonce, origin, issued_ms) = client.hello(WS, admin.device_id()).await;
-    assert_eq!(origin, relay_origin);
-    let signature = admin.sign_auth(&shared::signing::AuthChallenge {
-        origin: &origin,
-        nonce,
-        issued_ms,
-        workspace: WS,
-        device: admin.device_id(),
-    });
+    let mut client = connect(addr).await;
+    assert_eq!(client.challenge.origin, relay_origin);
     client
-        .send(&ClientMsg::Answer {
-            signature,
-            redeem: Some(Redeem::SetupCode(code.clone())),
-        })
+        .hello(&admin, WS, Some(Redeem::SetupCode(code.clone())))
         .await;
     assert_eq!(
         client.recv().await,

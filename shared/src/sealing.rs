@@ -23,10 +23,15 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use crate::aead::{self, NONCE_BYTES, TAG_BYTES};
 use crate::ids::{BlobId, DocId, Seq, WorkspaceId};
 use crate::signing::{DeviceKey, SignatureError};
-use crate::wire::{Entry, EntryHeader, EntryKind, NewEntry, PROTOCOL_VERSION};
+use crate::wire::{Entry, EntryHeader, EntryKind, NewEntry};
 
 const ENVELOPE_VERSION: u8 = 1;
 const AD_CONTEXT: &[u8] = b"homeward/seal/1\0";
+/// The wire protocol's version when this envelope was defined. It is in
+/// every sealed body's associated data, so it is frozen: the wire protocol
+/// moves on (version 3 changed only the handshake) without making every
+/// body sealed before unreadable.
+const AD_PROTOCOL_VERSION: u8 = 2;
 
 /// Bytes sealing adds to a body.
 pub const SEAL_OVERHEAD: usize = 1 + NONCE_BYTES + TAG_BYTES;
@@ -105,7 +110,7 @@ impl WorkspaceKey {
 fn associated_data(workspace: WorkspaceId, header: &EntryHeader) -> Vec<u8> {
     let mut ad = Vec::with_capacity(AD_CONTEXT.len() + 1 + 16 + 16 + 11 + 4 + 32 + 16);
     ad.extend_from_slice(AD_CONTEXT);
-    ad.push(PROTOCOL_VERSION);
+    ad.push(AD_PROTOCOL_VERSION);
     ad.extend_from_slice(&workspace.0);
     ad.extend_from_slice(&header.doc_id.0);
     match header.kind {

@@ -113,7 +113,9 @@ pub enum SyncEvent {
     NetworkDown,
     /// A reconnect timer asked for by [`SyncEffect::ScheduleReconnect`] fired.
     ReconnectDue,
-    /// The socket asked for by [`SyncEffect::Connect`] is open.
+    /// The socket asked for by [`SyncEffect::Connect`] is open. The driver
+    /// reports this before any [`SyncEvent::Frame`] of that socket: the relay
+    /// speaks first (its challenge), and a frame before `Opened` is dropped.
     Opened,
     /// The socket closed or failed to open.
     Closed {
@@ -233,10 +235,10 @@ enum Conn {
     Idle,
     Waiting,
     Connecting,
-    /// Hello sent, waiting for the challenge.
+    /// Open, waiting for the relay's challenge.
+    Open,
+    /// Hello (the signed answer) sent, waiting for the welcome.
     Hello,
-    /// Answer sent, waiting for the welcome.
-    Answered,
     Ready,
     Refused,
 }
@@ -332,7 +334,7 @@ impl SyncEngine {
             connection: match self.conn {
                 Conn::Idle => Connection::Offline,
                 Conn::Waiting => Connection::Waiting,
-                Conn::Connecting | Conn::Hello | Conn::Answered => Connection::Connecting,
+                Conn::Connecting | Conn::Open | Conn::Hello => Connection::Connecting,
                 Conn::Ready => Connection::Connected,
                 Conn::Refused => Connection::Refused,
             },
@@ -360,7 +362,7 @@ impl SyncEngine {
     fn live(&self) -> bool {
         matches!(
             self.conn,
-            Conn::Connecting | Conn::Hello | Conn::Answered | Conn::Ready
+            Conn::Connecting | Conn::Open | Conn::Hello | Conn::Ready
         )
     }
 
@@ -397,15 +399,9 @@ impl SyncEngine {
                 }
             }
             SyncEvent::Opened => {
+                // The relay speaks first: its challenge comes unasked.
                 if self.conn == Conn::Connecting {
-                    self.conn = Conn::Hello;
-                    fx.push(SyncEffect::Send(
-                        ClientMsg::Hello {
-                            workspace: self.sealer.workspace,
-                            device: self.sealer.device.device_id(),
-                        }
-                        .encode(),
-                    ));
+                    self.conn = Conn::Open;
                 }
             }
             SyncEvent::Closed { reason } => {
@@ -497,7 +493,7 @@ impl SyncEngine {
                 origin,
                 issued_ms,
             } => {
-                if self.conn != Conn::Hello {
+                if self.conn != Conn::Open {
                     return;
                 }
                 if origin != self.origin {
@@ -519,9 +515,11 @@ impl SyncEngine {
                     workspace: self.sealer.workspace,
                     device: self.sealer.device.device_id(),
                 });
-                self.conn = Conn::Answered;
+                self.conn = Conn::Hello;
                 fx.push(SyncEffect::Send(
-                    ClientMsg::Answer {
+                    ClientMsg::Hello {
+                        workspace: self.sealer.workspace,
+                        device: self.sealer.device.device_id(),
                         signature,
                         redeem: self.redeem.clone(),
                     }
@@ -533,7 +531,7 @@ impl SyncEngine {
                 role,
                 pruned_through,
             } => {
-                if self.conn != Conn::Answered {
+                if self.conn != Conn::Hello {
                     return;
                 }
                 self.conn = Conn::Ready;
@@ -913,15 +911,11 @@ mod tests {
             self.handshake(head, Role::Documenter)
         }
 
+        /// Socket opened, challenge answered by one Hello, welcome with
+        /// `head`; returns what the welcome caused.
         fn handshake(&mut self, head: u64, role: Role) -> Vec<SyncEffect> {
-            let hello = self.on(SyncEvent::Opened);
-            assert_eq!(
-                ClientMsg::decode(sent(&hello[0])).unwrap(),
-                ClientMsg::Hello {
-                    workspace: WS,
-                    device: me().device_id()
-                }
-            );
+            let opened = self.on(SyncEvent::Opened);
+            assert!(opened.is_empty(), "the relay speaks first: {opened:?}");
             let challenge = AuthChallenge {
                 origin: ORIGIN,
                 nonce: [3; 32],
@@ -934,10 +928,19 @@ mod tests {
                 origin: ORIGIN.into(),
                 issued_ms: challenge.issued_ms,
             });
-            let [ClientMsg::Answer { signature, .. }] = &decoded(&fx)[..] else {
-                panic!("expected an answer: {fx:?}");
+            let [
+                ClientMsg::Hello {
+                    workspace,
+                    device,
+                    signature,
+                    ..
+                },
+            ] = &decoded(&fx)[..]
+            else {
+                panic!("expected one Hello: {fx:?}");
             };
-            challenge.verify(signature).expect("a valid answer");
+            assert_eq!((*workspace, *device), (WS, me().device_id()));
+            challenge.verify(signature).expect("a valid signature");
             let mut fx = self.server(ServerMsg::Welcome {
                 head: Seq(head),
                 role,
@@ -945,13 +948,6 @@ mod tests {
             });
             assert_eq!(fx.remove(0), SyncEffect::Joined { role });
             fx
-        }
-    }
-
-    fn sent(fx: &SyncEffect) -> &[u8] {
-        match fx {
-            SyncEffect::Send(b) => b,
-            other => panic!("expected a send, got {other:?}"),
         }
     }
 
@@ -1226,6 +1222,26 @@ mod tests {
     }
 
     #[test]
+    fn a_challenge_is_answered_once_and_only_on_an_open_socket() {
+        let mut h = Harness::new(0, vec![]);
+        h.on(SyncEvent::NetworkUp);
+        let challenge = ServerMsg::Challenge {
+            nonce: [1; 32],
+            origin: ORIGIN.into(),
+            issued_ms: 5,
+        };
+        // A frame of a socket the engine was not told is open.
+        assert!(h.server(challenge.clone()).is_empty());
+        assert!(h.on(SyncEvent::Opened).is_empty());
+        assert!(matches!(
+            &decoded(&h.server(challenge.clone()))[..],
+            [ClientMsg::Hello { .. }]
+        ));
+        assert!(h.server(challenge).is_empty(), "one Hello per connection");
+        assert_eq!(h.engine.status().connection, Connection::Connecting);
+    }
+
+    #[test]
     fn a_redeem_is_presented_until_the_relay_welcomes() {
         let mut h = Harness::new(0, vec![]);
         h.on(SyncEvent::NetworkUp);
@@ -1238,7 +1254,7 @@ mod tests {
                 issued_ms: 5,
             });
             match &decoded(&fx)[..] {
-                [ClientMsg::Answer { redeem, .. }] => redeem.clone(),
+                [ClientMsg::Hello { redeem, .. }] => redeem.clone(),
                 other => panic!("{other:?}"),
             }
         };

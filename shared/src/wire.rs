@@ -1,5 +1,11 @@
-//! The relay protocol, version 1: the messages a device and the relay
+//! The relay protocol, version 3: the messages a device and the relay
 //! exchange over one WebSocket, as binary frames.
+//!
+//! The handshake takes one round trip: the relay sends `Challenge` as soon
+//! as the socket is open, the device answers with one signed `Hello`, and
+//! the relay welcomes it (or refuses it and closes). Version 2 had the
+//! device speak first and sign in a second message; version 3 saves that
+//! round trip on every reconnect.
 //!
 //! A frame is `b"HW"`, one version byte, then the message in postcard (a
 //! compact, non-self-describing serde encoding). The three-byte prefix never
@@ -15,7 +21,7 @@ use crate::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 use crate::sealing::SealedBody;
 use crate::signing::Signature;
 
-pub const PROTOCOL_VERSION: u8 = 2;
+pub const PROTOCOL_VERSION: u8 = 3;
 const MAGIC: [u8; 2] = *b"HW";
 
 /// Largest frame either side accepts. A push or batch larger than this is
@@ -116,7 +122,7 @@ impl std::str::FromStr for Role {
     }
 }
 
-/// A one-time secret presented with the handshake answer.
+/// A one-time secret presented with the handshake's `Hello`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Redeem {
     /// An invite ticket: joins the hello's workspace with the ticket's role.
@@ -155,14 +161,13 @@ pub struct DeviceInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientMsg {
-    /// First message on a connection; the relay answers with `Challenge`.
+    /// First message on a connection, answering the relay's `Challenge`:
+    /// the device's signature over it (`signing::AuthChallenge`), with a
+    /// one-time secret when joining or creating the workspace. The relay
+    /// answers with `Welcome`, or `Error` and a close.
     Hello {
         workspace: WorkspaceId,
         device: DeviceId,
-    },
-    /// The device's signature over the challenge (`signing::AuthChallenge`),
-    /// with a one-time secret when joining or creating the workspace.
-    Answer {
         signature: Signature,
         redeem: Option<Redeem>,
     },
@@ -192,8 +197,9 @@ pub enum ClientMsg {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ServerMsg {
-    /// Sign this to prove the device holds its key. `origin` is the relay's
-    /// public origin; the device refuses a challenge naming another one.
+    /// Sent unprompted as soon as the socket is open. Sign this to prove the
+    /// device holds its key. `origin` is the relay's public origin; the
+    /// device refuses a challenge naming another one.
     Challenge {
         nonce: [u8; 32],
         origin: String,
@@ -254,13 +260,15 @@ pub enum ErrorCode {
     Malformed,
     /// The frame is from another protocol version.
     UnsupportedVersion,
-    /// The handshake is not done, or a handshake message came after it.
+    /// The handshake is not done (no `Hello` in time, or another message
+    /// before it), or a `Hello` came after it. Not final: a device that was
+    /// merely slow connects again.
     HandshakeRequired,
     /// The frame or message is over a limit.
     TooLarge,
     /// The relay could not store or read; retry later.
     Internal,
-    /// The challenge answer did not verify, or came too late.
+    /// The `Hello`'s signature over the challenge did not verify.
     Unauthenticated,
     /// This device is not a member of that workspace (or there is no such
     /// workspace: the relay does not say which).
@@ -526,8 +534,8 @@ mod tests {
             )
         };
         let expected = [
-            "485702",               // "HW", version 2
-            "02",                   // ClientMsg::Push
+            "485703",               // "HW", version 3
+            "01",                   // ClientMsg::Push
             "02",                   // two entries
             &entry("00", "02dead"), // Change, 2-byte body
             &entry("01ac02", "00"), // Snapshot { covers: 300 }, empty body
@@ -538,33 +546,33 @@ mod tests {
 
     #[test]
     fn golden_handshake_and_requests() {
+        let hello = |redeem| ClientMsg::Hello {
+            workspace: WorkspaceId([0xaa; 16]),
+            device: DeviceId([0xbb; 32]),
+            signature: SIG,
+            redeem,
+        };
+        let hello_hex = format!(
+            "48570300{}{}{}",
+            "aa".repeat(16),
+            "bb".repeat(32),
+            "44".repeat(64)
+        );
+        check_client(hello(None), &format!("{hello_hex}00"));
         check_client(
-            ClientMsg::Hello {
-                workspace: WorkspaceId([0xaa; 16]),
-                device: DeviceId([0xbb; 32]),
-            },
-            &format!("48570200{}{}", "aa".repeat(16), "bb".repeat(32)),
+            hello(Some(Redeem::Ticket([0x55; 32]))),
+            &format!("{hello_hex}0100{}", "55".repeat(32)),
         );
         check_client(
-            ClientMsg::Answer {
-                signature: SIG,
-                redeem: Some(Redeem::Ticket([0x55; 32])),
-            },
-            &format!("48570201{}0100{}", "44".repeat(64), "55".repeat(32)),
-        );
-        check_client(
-            ClientMsg::Answer {
-                signature: SIG,
-                redeem: Some(Redeem::SetupCode("AB-12".into())),
-            },
-            &format!("48570201{}01010541422d3132", "44".repeat(64)),
+            hello(Some(Redeem::SetupCode("AB-12".into()))),
+            &format!("{hello_hex}01010541422d3132"),
         );
         check_client(
             ClientMsg::Pull {
                 after: Seq(300),
                 max_bytes: 1 << 20,
             },
-            "48570203ac02808040",
+            "48570302ac02808040",
         );
         check_client(
             ClientMsg::Bootstrap {
@@ -574,7 +582,7 @@ mod tests {
                 }),
                 max_bytes: 1,
             },
-            &format!("485702040109{}01", "11".repeat(16)),
+            &format!("485703030109{}01", "11".repeat(16)),
         );
         check_client(
             ClientMsg::CreateInvite {
@@ -582,14 +590,14 @@ mod tests {
                 role: Role::Viewer,
                 ttl_secs: 3600,
             },
-            &format!("48570205{}02901c", "66".repeat(32)),
+            &format!("48570304{}02901c", "66".repeat(32)),
         );
-        check_client(ClientMsg::ListDevices, "48570206");
+        check_client(ClientMsg::ListDevices, "48570305");
         check_client(
             ClientMsg::Revoke {
                 device: DeviceId([0xbb; 32]),
             },
-            &format!("48570207{}", "bb".repeat(32)),
+            &format!("48570306{}", "bb".repeat(32)),
         );
     }
 
@@ -615,7 +623,7 @@ mod tests {
                 issued_ms: 1,
             },
             &format!(
-                "48570200{}1168747470733a2f2f722e6578616d706c6502",
+                "48570300{}1168747470733a2f2f722e6578616d706c6502",
                 "77".repeat(32)
             ),
         );
@@ -625,7 +633,7 @@ mod tests {
                 role: Role::Documenter,
                 pruned_through: Seq(0),
             },
-            "48570201050100",
+            "48570301050100",
         );
         check_server(
             ServerMsg::Ack {
@@ -635,7 +643,7 @@ mod tests {
                     tail: 32,
                 }],
             },
-            &format!("4857020201{}0720", "22".repeat(16)),
+            &format!("4857030201{}0720", "22".repeat(16)),
         );
         check_server(
             ServerMsg::Batch {
@@ -643,7 +651,7 @@ mod tests {
                 head: Seq(9),
                 has_more: true,
             },
-            &format!("4857020301{entry_hex}0901"),
+            &format!("4857030301{entry_hex}0901"),
         );
         check_server(
             ServerMsg::BootstrapPage {
@@ -653,10 +661,10 @@ mod tests {
                 docs_done: 1,
                 docs_total: 2,
             },
-            &format!("4857020401{entry_hex}09000102"),
+            &format!("4857030401{entry_hex}09000102"),
         );
-        check_server(ServerMsg::Poke { head: Seq(128) }, "485702058001");
-        check_server(ServerMsg::InviteCreated { expires_ms: 2 }, "4857020604");
+        check_server(ServerMsg::Poke { head: Seq(128) }, "485703058001");
+        check_server(ServerMsg::InviteCreated { expires_ms: 2 }, "4857030604");
         check_server(
             ServerMsg::Devices {
                 devices: vec![DeviceInfo {
@@ -666,17 +674,17 @@ mod tests {
                     revoked_ms: Some(-1),
                 }],
             },
-            &format!("4857020701{}00020101", "bb".repeat(32)),
+            &format!("4857030701{}00020101", "bb".repeat(32)),
         );
         check_server(
             ServerMsg::Revoked {
                 device: DeviceId([0xbb; 32]),
             },
-            &format!("48570208{}", "bb".repeat(32)),
+            &format!("48570308{}", "bb".repeat(32)),
         );
         check_server(
             ServerMsg::error(ErrorCode::CursorPruned, "big"),
-            "485702090b03626967",
+            "485703090b03626967",
         );
     }
 
@@ -694,13 +702,13 @@ mod tests {
             ServerMsg::decode(b"GET / HTTP/1.1"),
             Err(WireError::NotHomeward)
         );
-        // The unauthenticated skeleton protocol was version 1.
-        let err = ServerMsg::decode(b"HW\x01\x00").unwrap_err();
-        assert_eq!(err, WireError::UnsupportedVersion { got: 1, ours: 2 });
+        // Version 2 had the two-round-trip handshake (Hello, then Answer).
+        let err = ServerMsg::decode(b"HW\x02\x00").unwrap_err();
+        assert_eq!(err, WireError::UnsupportedVersion { got: 2, ours: 3 });
         assert_eq!(err.code(), ErrorCode::UnsupportedVersion);
         assert!(err.to_string().contains("update the older side"));
-        let err = ClientMsg::decode(b"HW\x03\x00").unwrap_err();
-        assert_eq!(err, WireError::UnsupportedVersion { got: 3, ours: 2 });
+        let err = ClientMsg::decode(b"HW\x04\x00").unwrap_err();
+        assert_eq!(err, WireError::UnsupportedVersion { got: 4, ours: 3 });
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Hostile input for the wire format and the sans-IO sync engine.
 //!
 //! - `ClientMsg::decode` / `ServerMsg::decode` on arbitrary bytes, and on
-//!   arbitrary bytes behind a valid `HW\x02` prefix, never panic, and every
+//!   arbitrary bytes behind a valid `HW\x03` prefix, never panic, and every
 //!   refusal carries the code the prefix calls for;
 //! - every message round-trips `encode` → `decode` exactly;
 //! - every proper prefix of a valid frame, and a valid frame with trailing
@@ -156,22 +156,25 @@ fn arb_entry(seq: BoxedStrategy<Seq>, blob: BoxedStrategy<BlobId>) -> impl Strat
 
 fn arb_client_msg() -> impl Strategy<Value = ClientMsg> {
     prop_oneof![
-        (any::<[u8; 16]>(), any::<[u8; 32]>()).prop_map(|(w, d)| ClientMsg::Hello {
-            workspace: WorkspaceId(w),
-            device: DeviceId(d),
-        }),
-        proptest::collection::vec(arb_new_entry(any_blob()), 0..5)
-            .prop_map(|entries| ClientMsg::Push { entries }),
-        (arb_seq(), any::<u32>())
-            .prop_map(|(after, max_bytes)| ClientMsg::Pull { after, max_bytes }),
         (
+            any::<[u8; 16]>(),
+            any::<[u8; 32]>(),
             arb_signature(),
             proptest::option::of(prop_oneof![
                 any::<[u8; 32]>().prop_map(Redeem::Ticket),
                 "[A-Z0-9-]{0,30}".prop_map(Redeem::SetupCode),
             ])
         )
-            .prop_map(|(signature, redeem)| ClientMsg::Answer { signature, redeem }),
+            .prop_map(|(w, d, signature, redeem)| ClientMsg::Hello {
+                workspace: WorkspaceId(w),
+                device: DeviceId(d),
+                signature,
+                redeem,
+            }),
+        proptest::collection::vec(arb_new_entry(any_blob()), 0..5)
+            .prop_map(|entries| ClientMsg::Push { entries }),
+        (arb_seq(), any::<u32>())
+            .prop_map(|(after, max_bytes)| ClientMsg::Pull { after, max_bytes }),
         (arb_resume(), any::<u32>())
             .prop_map(|(resume, max_bytes)| ClientMsg::Bootstrap { resume, max_bytes }),
         (any::<[u8; 32]>(), arb_role(), any::<u32>()).prop_map(|(ticket_hash, role, ttl_secs)| {
@@ -384,7 +387,7 @@ proptest! {
     #[test]
     fn client_messages_round_trip(msg in arb_client_msg()) {
         let frame = msg.encode();
-        prop_assert_eq!(&frame[..3], b"HW\x02");
+        prop_assert_eq!(&frame[..3], b"HW\x03");
         prop_assert_eq!(ClientMsg::decode(&frame), Ok(msg));
         // A client frame read as a server message is refused or is some
         // server message; either way nothing panics.
@@ -394,7 +397,7 @@ proptest! {
     #[test]
     fn server_messages_round_trip(msg in arb_server_msg()) {
         let frame = msg.encode();
-        prop_assert_eq!(&frame[..3], b"HW\x02");
+        prop_assert_eq!(&frame[..3], b"HW\x03");
         prop_assert_eq!(ServerMsg::decode(&frame), Ok(msg));
         check_decode(&frame, ClientMsg::decode(&frame), ClientMsg::encode, ClientMsg::decode)?;
     }
@@ -529,11 +532,12 @@ enum Ev {
     ReconnectDue,
     Opened,
     Closed,
-    /// A challenge for the hello in flight, naming our origin or another.
+    /// The relay's challenge on an open socket, naming our origin or
+    /// another.
     Challenge {
         ours: bool,
     },
-    /// A welcome for the answer in flight.
+    /// A welcome for the Hello in flight.
     Welcome {
         head: Seq,
         role: Role,
@@ -659,7 +663,8 @@ struct Driver {
     last_pull: Option<Seq>,
     /// The `resume` of the last bootstrap request sent.
     last_bootstrap: Option<Option<BootstrapResume>>,
-    /// The last challenge sent to the engine, if it named our origin.
+    /// The challenge of the event being fed, if it is one: whether it names
+    /// our origin, its nonce and time.
     last_challenge: Option<(bool, [u8; 32], i64)>,
     /// A push went out and nothing since could have ended it.
     push_open: bool,
@@ -682,14 +687,15 @@ impl Driver {
             Some(ServerMsg::Ack { acks }) => Some(acks.clone()),
             _ => None,
         };
-        if let Some(ServerMsg::Challenge {
-            nonce,
-            origin,
-            issued_ms,
-        }) = &decoded
-        {
-            self.last_challenge = Some((origin == ORIGIN, *nonce, *issued_ms));
-        }
+        // Only a challenge is answered, and only as it arrives.
+        self.last_challenge = match &decoded {
+            Some(ServerMsg::Challenge {
+                nonce,
+                origin,
+                issued_ms,
+            }) => Some((origin == ORIGIN, *nonce, *issued_ms)),
+            _ => None,
+        };
         let is_batch = matches!(decoded, Some(ServerMsg::Batch { .. }));
         let batch_last = match &decoded {
             Some(ServerMsg::Batch { entries, .. }) => entries.last().map(|e| e.seq),
@@ -835,14 +841,18 @@ impl Driver {
                     let msg = ClientMsg::decode(&frame);
                     prop_assert!(msg.is_ok(), "the engine sent an unreadable frame");
                     match msg.unwrap() {
-                        ClientMsg::Hello { workspace, device } => {
+                        ClientMsg::Hello {
+                            workspace,
+                            device,
+                            signature,
+                            redeem,
+                        } => {
                             prop_assert_eq!((workspace, device), (WS, ME.with(|d| *d)));
-                        }
-                        ClientMsg::Answer { signature, redeem } => {
                             prop_assert!(redeem.is_none());
                             let Some((true, nonce, issued_ms)) = self.last_challenge else {
                                 return Err(TestCaseError::fail(
-                                    "answered a challenge naming another origin, or none",
+                                    "a Hello that answers no challenge, or one naming another \
+                                     origin",
                                 ));
                             };
                             let challenge = AuthChallenge {
@@ -1173,7 +1183,7 @@ fn fixed_hostile_sequence() {
                 all: true,
                 first_seq: 5,
             },
-            Ev::Garbage(b"HW\x02\x09".to_vec()),
+            Ev::Garbage(b"HW\x03\x09".to_vec()),
             Ev::Closed,
         ],
     };

@@ -19,7 +19,7 @@ use server::sqlite_store::SqliteStore;
 use server::{Config, ServerError};
 use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 use shared::sealing::{EntrySealer, SEAL_OVERHEAD, WorkspaceKey};
-use shared::signing::{AuthChallenge, DeviceKey, secret_hash};
+use shared::signing::{AuthChallenge, DeviceKey, Signature, secret_hash};
 use shared::wire::{
     Acked, ClientMsg, Entry, EntryHeader, EntryKind, ErrorCode, NewEntry, Redeem, Role, ServerMsg,
 };
@@ -94,6 +94,27 @@ pub struct Relay {
     pub task: JoinHandle<Result<(), ServerError>>,
 }
 
+/// What the relay's `Challenge` said, unprompted, on opening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub nonce: [u8; 32],
+    pub origin: String,
+    pub issued_ms: i64,
+}
+
+impl Challenge {
+    /// `key`'s signature over this challenge, for `workspace`.
+    pub fn sign(&self, key: &DeviceKey, workspace: WorkspaceId) -> Signature {
+        key.sign_auth(&AuthChallenge {
+            origin: &self.origin,
+            nonce: self.nonce,
+            issued_ms: self.issued_ms,
+            workspace,
+            device: key.device_id(),
+        })
+    }
+}
+
 /// What `Welcome` said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Welcome {
@@ -144,15 +165,15 @@ impl Relay {
             .unwrap();
     }
 
-    /// A socket, before any message.
+    /// A socket whose challenge (which the relay sends unasked on
+    /// opening) was read, before any message of the device.
     pub async fn connect(&self) -> Client {
-        let url = format!("ws://{}/v1/sync", self.addr);
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        Client {
-            ws,
-            key: None,
-            workspace: WS,
-        }
+        connect(self.addr).await
+    }
+
+    /// A socket, nothing read from it yet.
+    pub async fn connect_raw(&self) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+        connect_raw(self.addr).await
     }
 
     /// See [`enrol`].
@@ -174,18 +195,11 @@ impl Relay {
         redeem: Option<Redeem>,
     ) -> Result<(Client, Welcome), (ErrorCode, String)> {
         let mut client = self.connect().await;
-        client.workspace = workspace;
-        client.key = Some(key.clone());
-        let (nonce, origin, issued_ms) = client.hello(workspace, key.device_id()).await;
-        assert_eq!(origin, self.origin, "the relay names its own origin");
-        let signature = key.sign_auth(&AuthChallenge {
-            origin: &origin,
-            nonce,
-            issued_ms,
-            workspace,
-            device: key.device_id(),
-        });
-        client.send(&ClientMsg::Answer { signature, redeem }).await;
+        assert_eq!(
+            client.challenge.origin, self.origin,
+            "the relay names its own origin"
+        );
+        client.hello(key, workspace, redeem).await;
         match client.recv().await {
             ServerMsg::Welcome {
                 head,
@@ -220,11 +234,46 @@ impl Relay {
     }
 }
 
+/// A socket to the relay at `addr` whose challenge (which the relay sends
+/// unasked on opening) was read, before any message of the device.
+pub async fn connect(addr: SocketAddr) -> Client {
+    let mut ws = connect_raw(addr).await;
+    let challenge = match recv_message(&mut ws).await {
+        Some(Message::Binary(frame)) => match ServerMsg::decode(&frame).unwrap() {
+            ServerMsg::Challenge {
+                nonce,
+                origin,
+                issued_ms,
+            } => Challenge {
+                nonce,
+                origin,
+                issued_ms,
+            },
+            other => panic!("expected Challenge, got {other:?}"),
+        },
+        other => panic!("expected the challenge frame, got {other:?}"),
+    };
+    Client {
+        ws,
+        key: None,
+        workspace: WS,
+        challenge,
+    }
+}
+
+/// A socket to the relay at `addr`, nothing read from it yet.
+pub async fn connect_raw(addr: SocketAddr) -> WebSocketStream<MaybeTlsStream<TcpStream>> {
+    let url = format!("ws://{addr}/v1/sync");
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// The device this socket logged in as.
     pub key: Option<DeviceKey>,
     pub workspace: WorkspaceId,
+    /// What the relay sent on opening.
+    pub challenge: Challenge,
 }
 
 impl Client {
@@ -236,34 +285,31 @@ impl Client {
         self.ws.send(Message::binary(frame)).await.unwrap();
     }
 
-    /// Sends Hello and returns the challenge: nonce, origin, issued_ms.
-    pub async fn hello(
-        &mut self,
+    /// `key`'s honest Hello for this connection's challenge.
+    pub fn hello_msg(
+        &self,
+        key: &DeviceKey,
         workspace: WorkspaceId,
-        device: DeviceId,
-    ) -> ([u8; 32], String, i64) {
-        self.send(&ClientMsg::Hello { workspace, device }).await;
-        match self.recv().await {
-            ServerMsg::Challenge {
-                nonce,
-                origin,
-                issued_ms,
-            } => (nonce, origin, issued_ms),
-            other => panic!("expected Challenge, got {other:?}"),
+        redeem: Option<Redeem>,
+    ) -> ClientMsg {
+        ClientMsg::Hello {
+            workspace,
+            device: key.device_id(),
+            signature: self.challenge.sign(key, workspace),
+            redeem,
         }
     }
 
+    /// Sends `key`'s honest Hello; the reply is the caller's to read.
+    pub async fn hello(&mut self, key: &DeviceKey, workspace: WorkspaceId, redeem: Option<Redeem>) {
+        self.workspace = workspace;
+        self.key = Some(key.clone());
+        let hello = self.hello_msg(key, workspace, redeem);
+        self.send(&hello).await;
+    }
+
     pub async fn next_message(&mut self) -> Option<Message> {
-        loop {
-            let next = tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("the relay answers in time");
-            match next {
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                Some(Ok(msg)) => return Some(msg),
-                Some(Err(_)) | None => return None,
-            }
-        }
+        recv_message(&mut self.ws).await
     }
 
     pub async fn recv(&mut self) -> ServerMsg {
@@ -379,6 +425,21 @@ impl Client {
         match self.recv_reply().await {
             ServerMsg::InviteCreated { expires_ms } => (ticket, expires_ms),
             other => panic!("expected InviteCreated, got {other:?}"),
+        }
+    }
+}
+
+/// The next message that is not a ping or pong; `None` once the stream
+/// ends or fails.
+async fn recv_message(ws: &mut WebSocketStream<MaybeTlsStream<TcpStream>>) -> Option<Message> {
+    loop {
+        let next = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("the relay answers in time");
+        match next {
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(msg)) => return Some(msg),
+            Some(Err(_)) | None => return None,
         }
     }
 }
