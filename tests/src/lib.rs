@@ -139,6 +139,24 @@ impl RelayProcess {
         })
     }
 
+    /// The relay's process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The relay's resident memory (`VmRSS`), in bytes; Linux only.
+    pub fn rss_bytes(&self) -> Result<u64> {
+        let pid = self.pid().context("the relay is not running")?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .with_context(|| format!("reading /proc/{pid}/status"))?;
+        let kib = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .context("no VmRSS line in /proc/<pid>/status")?;
+        Ok(kib * 1024)
+    }
+
     /// Every line the relay printed so far, on stdout or stderr, across
     /// restarts.
     pub fn output(&self) -> Vec<String> {

@@ -5,8 +5,10 @@
 //! - `build-web [--release]`: build the client with Trunk into `client/dist`;
 //! - `run [-- SERVER_ARGS…]`: build everything in release mode and run the relay;
 //! - `test`: everything CI runs, in order, failing fast (`.ci/run` calls this);
-//! - `seed [-- ARGS…]`: upload synthetic cases to a running relay.
+//! - `seed [-- ARGS…]`: upload synthetic cases to a running relay;
+//! - `bench [--smoke] [--only PARTS]`: the benchmarks, written to `BENCHMARKS.md`.
 
+mod bench;
 mod cmd;
 mod run;
 mod seed;
@@ -33,6 +35,12 @@ commands:
   seed [-- ARGS…]        upload synthetic cases to a running relay (release build of the
                          `seed` tool; ARGS: --relay URL --cases N --seed S --workspace HEX
                          --dry-run; `cargo xtask seed -- --help` lists them)
+  bench [--smoke] [--only PARTS]
+                         run the benchmarks (catch-up vs Automerge's per-document sync,
+                         relay load, client start-up in Chromium, Criterion) and write
+                         BENCHMARKS.md; --smoke: tiny sizes, debug builds, seconds
+                         (target/bench-smoke/BENCHMARKS.md); --only catchup,relay,client,
+                         criterion reruns those parts and keeps the others' last figures
 ";
 
 fn main() -> ExitCode {
@@ -81,6 +89,7 @@ fn dispatch(args: &[String]) -> Result<()> {
             };
             seed::seed(&ctx, extra)
         }
+        "bench" => bench::bench(&ctx, rest),
         "test" => {
             flags(rest, &[])?;
             test::test(&ctx)

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow};
 
 use crate::cmd::Cmd;
-use crate::{Ctx, tools, web};
+use crate::{Ctx, bench, tools, web};
 
 const WASM: &str = tools::WASM_TARGET;
 
@@ -17,7 +17,7 @@ pub fn test(ctx: &Ctx) -> Result<()> {
     let server_bin = ctx.target.join("debug/homeward-server");
     let cli_bin = ctx.target.join("debug/homeward");
     let web_dir = ctx.root.join("client/dist");
-    let mut steps = Steps::new(10);
+    let mut steps = Steps::new(11);
 
     steps.run("setup --browser", || tools::setup(ctx, true))?;
     steps.run("cargo fmt --check", || {
@@ -78,6 +78,10 @@ pub fn test(ctx: &Ctx) -> Result<()> {
                 .env("HOMEWARD_WEB_DIR", &web_dir)
                 .run()
         })
+    })?;
+
+    steps.run("benchmarks, smoke mode (bench --smoke)", || {
+        with_chromium_temp_cleanup(|| bench::bench(ctx, &["--smoke".to_owned()]))
     })?;
 
     steps.summary();
