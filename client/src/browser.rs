@@ -1,5 +1,7 @@
 //! Small waits on the browser's event loop.
 
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 
 /// Resolves after `ms` milliseconds (a `setTimeout`).
@@ -19,9 +21,32 @@ pub async fn sleep_ms(ms: i32) {
 
 /// Lets the page render what was just set (a "securing…" notice) before a
 /// long computation blocks the main thread: reactive updates run as
-/// microtasks, and a timer a few frames away lets the browser paint.
+/// microtasks, and a task queued from the next animation frame runs after
+/// that frame was painted. Hidden tabs get no animation frames, so a 50 ms
+/// timer races it (it was a flat 50 ms before: ~40 ms of every unlock).
 pub async fn after_paint() {
-    sleep_ms(50).await;
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let Some(window) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        let fallback = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50)
+            .is_ok();
+        let next_task = {
+            let (window, resolve) = (window.clone(), resolve.clone());
+            Closure::once_into_js(move || {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            })
+        };
+        let framed = window
+            .request_animation_frame(next_task.unchecked_ref())
+            .is_ok();
+        if !fallback && !framed {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }
 
 /// The documenter's local calendar date: dates in cases are local dates,

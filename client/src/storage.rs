@@ -1,7 +1,7 @@
 //! The device's IndexedDB database: the only place case data lives on the
 //! device, and none of it readable without the passphrase.
 //!
-//! Object stores (database `homeward`, version 4):
+//! Object stores (database `homeward`, version 5):
 //! - `vault` — **the only plaintext values**: `locked` (the [`LockedVault`]
 //!   bytes, already ciphertext under the passphrase-derived key),
 //!   `failed_unlocks` (the wrong-passphrase counter) and the two lock
@@ -12,8 +12,13 @@
 //!   well copy the vault and guess offline: the counter only stops guessing
 //!   through the app.
 //! - `docs`: doc id (hex) → the whole Automerge document, saved;
-//! - `summaries`: doc id (hex) → postcard `CaseSummary`, so the list renders
-//!   without loading documents;
+//! - `summaries` (pages since version 5): the first byte of doc ids, in hex
+//!   → page format 1: the byte `1`, then postcard `Vec<CaseSummary>`
+//!   sorted by doc id (see [`summary_pages`]), so the list renders without
+//!   loading documents, from one read of at most 256 records. Version 4
+//!   kept one record per case here (doc id → postcard `CaseSummary`); the
+//!   first unlock after the upgrade moves them into pages and deletes them
+//!   ([`Records::load`]; the upgrade itself cannot: they are sealed);
 //! - `outbox`: auto-increment key → postcard `NewEntry` (sealed and
 //!   signed), in creation order;
 //! - `meta`: `workspace`, `redeem` (an invite ticket not yet accepted by the
@@ -39,19 +44,28 @@
 //! Every write that must be atomic is one IndexedDB transaction: a local edit
 //! writes document, summary and outbox entry together; a merged batch or
 //! bootstrap page writes documents, summaries, quarantined entries and the
-//! sync position (cursor, or bootstrap resume point) together; joining
+//! sync position (cursor, or bootstrap resume point) together. A summary is
+//! written by reading its page, changing it and writing it back, in the
+//! transaction that writes the document: a document is never stored without
+//! its summary, nor a page with another transaction's edit lost. Joining
 //! writes workspace, ticket and (when it gained a key) the vault together. A
 //! transaction is awaited to completion before the caller is told it
 //! succeeded.
 
+use std::collections::BTreeMap;
+use std::future::IntoFuture;
 use std::rc::Rc;
 
-use idb::{Database, DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, TransactionMode};
+use idb::{
+    Database, DatabaseEvent, Factory, KeyRange, ObjectStore, ObjectStoreParams, Query,
+    TransactionMode,
+};
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
 use shared::case::Case;
+use shared::case_doc::CaseDoc;
 use shared::case_summary::CaseSummary;
-use shared::ids::{BlobId, DocId, Seq, WorkspaceId};
+use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 use shared::sealing::Quarantined;
 use shared::vault::{DataKey, LockedVault, VaultError};
 use shared::wire::{BootstrapResume, NewEntry, Redeem, Role};
@@ -60,11 +74,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::browser_rng::BrowserRng;
 use crate::settings::{self, Settings};
 
+pub mod summary_pages;
+
 pub const DB_NAME: &str = "homeward";
 /// Version 3 (issue 5): every value sealed with the data key, the `vault`
 /// and `quarantine` stores; older data was plaintext and is dropped.
 /// Version 4 (issue 6) adds `drafts` and keeps everything else.
-const DB_VERSION: u32 = 4;
+/// Version 5 (issue 7): summaries in pages; the version-4 records are
+/// moved at the first unlock (they are sealed: the upgrade has no key).
+const DB_VERSION: u32 = 5;
 const VAULT: &str = "vault";
 const DOCS: &str = "docs";
 const SUMMARIES: &str = "summaries";
@@ -513,6 +531,11 @@ impl Records {
             .and_then(|b| postcard::from_bytes(&b).ok()))
     }
 
+    /// Everything the app needs once unlocked, from one read transaction
+    /// whose requests all go out at once. Summaries still in the version-4
+    /// layout are moved into pages first (once, see
+    /// [`Records::tidy_summaries`]), as is a page that no longer opens
+    /// (rebuilt from its documents).
     pub async fn load(&self) -> Result<Loaded, StorageError> {
         let tx = self
             .db
@@ -522,32 +545,69 @@ impl Records {
             )
             .map_err(read_err)?;
         let meta = tx.object_store(META).map_err(read_err)?;
-        let workspace = self.get_meta(&meta, META_WORKSPACE, "workspace").await?;
-        let redeem = self.get_meta(&meta, META_REDEEM, "invite ticket").await?;
+        let summaries = tx.object_store(SUMMARIES).map_err(read_err)?;
+        let outbox = tx.object_store(OUTBOX).map_err(read_err)?;
+        let quarantine = tx.object_store(QUARANTINE).map_err(read_err)?;
+        // Every request is made before the first is awaited: IndexedDB
+        // answers them in order without a round trip through the page's
+        // event loop for each.
+        let meta_names = [
+            META_WORKSPACE,
+            META_REDEEM,
+            META_ROLE,
+            META_CURSOR,
+            META_BOOTSTRAP,
+        ];
+        let mut meta_reads = Vec::with_capacity(meta_names.len());
+        for name in meta_names {
+            meta_reads.push(meta.get(name_key(name)).map_err(read_err)?.into_future());
+        }
+        let pages = get_all_requested(&summaries)?;
+        let outbox_rows = get_all_requested(&outbox)?;
+        let quarantined = quarantine.count(None).map_err(read_err)?.into_future();
+
+        let mut meta_values = Vec::with_capacity(meta_reads.len());
+        for read in meta_reads {
+            meta_values.push(read.await.map_err(read_err)?);
+        }
+        let [workspace, redeem, role, cursor, bootstrap] =
+            <[Option<JsValue>; 5]>::try_from(meta_values).unwrap_or_default();
+        let workspace = self.meta_value(META_WORKSPACE, workspace, "workspace");
+        let redeem = self.meta_value(META_REDEEM, redeem, "invite ticket");
         let role = self
-            .get_meta::<String>(&meta, META_ROLE, "role")
-            .await?
+            .meta_value::<String>(META_ROLE, role, "role")
             .and_then(|s| s.parse().ok());
         let cursor = self
-            .get_meta(&meta, META_CURSOR, "sync position")
-            .await?
+            .meta_value(META_CURSOR, cursor, "sync position")
             .unwrap_or_default();
-        let bootstrap = self
-            .get_meta(&meta, META_BOOTSTRAP, "bootstrap position")
-            .await?;
+        let bootstrap = self.meta_value(META_BOOTSTRAP, bootstrap, "bootstrap position");
 
-        let (keys, values) = get_all(&tx.object_store(SUMMARIES).map_err(read_err)?).await?;
+        let (keys, values) = pages.wait().await?;
         crate::browser::mark("homeward-summaries-fetched");
-        let mut summaries = Vec::with_capacity(values.len());
-        for (key, v) in keys.iter().zip(&values) {
-            let opened = self.open(SUMMARIES, key, v, "case summary");
-            match opened.and_then(|b| CaseSummary::from_bytes(&b).ok()) {
-                Some(s) => summaries.push(s),
-                None => tracing::warn!("a case summary was skipped"),
+        let mut all = Vec::new();
+        let mut untidy = false;
+        for (key, value) in keys.iter().zip(&values) {
+            if !key
+                .as_string()
+                .is_some_and(|k| summary_pages::is_page_key(&k))
+            {
+                // A version-4 record: moved below.
+                untidy = true;
+                continue;
+            }
+            match self.open_page(key, value) {
+                Some(page) => {
+                    if all.is_empty() {
+                        all.reserve(page.len() * keys.len());
+                    }
+                    all.extend(page);
+                }
+                None => untidy = true,
             }
         }
+        drop(values);
 
-        let (keys, values) = get_all(&tx.object_store(OUTBOX).map_err(read_err)?).await?;
+        let (keys, values) = outbox_rows.wait().await?;
         let mut outbox = Vec::with_capacity(values.len());
         for (key, v) in keys.into_iter().zip(&values) {
             let opened = self.open(OUTBOX, &key, v, "outbox entry");
@@ -557,18 +617,206 @@ impl Records {
                 outbox.push(OutboxRow { key, entry });
             }
         }
-
-        let quarantined = count(&tx.object_store(QUARANTINE).map_err(read_err)?).await?;
+        let quarantined = u64::from(quarantined.await.map_err(read_err)?);
+        if untidy {
+            all = self.tidy_summaries().await?;
+        }
         Ok(Loaded {
             workspace,
             redeem,
             role,
             cursor,
             bootstrap,
-            summaries,
+            summaries: all,
             outbox,
             quarantined,
         })
+    }
+
+    /// Opens and decodes one page; `None` (logged) when it does not.
+    fn open_page(&self, key: &JsValue, value: &JsValue) -> Option<Vec<CaseSummary>> {
+        let plain = self.open(SUMMARIES, key, value, "page of case summaries")?;
+        match summary_pages::decode(&plain) {
+            Ok(page) => Some(page),
+            Err(err) => {
+                tracing::error!("a page of case summaries is unreadable: {err}");
+                None
+            }
+        }
+    }
+
+    /// Brings the `summaries` store to the current layout, in one
+    /// transaction, and returns every summary: version-4 records (one per
+    /// case) are moved into their pages and deleted; a page that does not
+    /// open is rebuilt from its documents. A summary already in a page wins
+    /// over a version-4 one (it was written later). Idempotent: a crash
+    /// rolls the whole move back, and the next unlock starts it again.
+    /// A page that does not open and from which no document opens either
+    /// is left as it is (nothing readable is lost by waiting).
+    async fn tidy_summaries(&self) -> Result<Vec<CaseSummary>, StorageError> {
+        let tx = self
+            .db
+            .transaction(&[SUMMARIES, DOCS], TransactionMode::ReadWrite)
+            .map_err(write_err)?;
+        let store = tx.object_store(SUMMARIES).map_err(write_err)?;
+        let docs = tx.object_store(DOCS).map_err(write_err)?;
+        let (keys, values) = get_all(&store).await?;
+        // Page key → (summaries, changed, the stored value when unreadable).
+        let mut pages: BTreeMap<String, (Vec<CaseSummary>, bool, Option<JsValue>)> =
+            BTreeMap::new();
+        let mut legacy = Vec::new();
+        for (key, value) in keys.into_iter().zip(values) {
+            let Some(name) = key.as_string().filter(|k| summary_pages::is_page_key(k)) else {
+                legacy.push((key, value));
+                continue;
+            };
+            let page = match self.open_page(&key, &value) {
+                Some(page) => (page, false, None),
+                None => {
+                    let rebuilt = self.rebuild_page(&docs, &name).await?;
+                    let changed = !rebuilt.is_empty();
+                    (rebuilt, changed, (!changed).then_some(value))
+                }
+            };
+            pages.insert(name, page);
+        }
+        let moved = legacy.len();
+        for (key, value) in &legacy {
+            let Some(summary) = self
+                .open(SUMMARIES, key, value, "case summary")
+                .and_then(|b| CaseSummary::from_bytes(&b).ok())
+            else {
+                continue;
+            };
+            let entry = pages
+                .entry(summary_pages::page_key(&summary.doc_id))
+                .or_default();
+            if entry
+                .0
+                .binary_search_by(|s| s.doc_id.cmp(&summary.doc_id))
+                .is_err()
+            {
+                summary_pages::upsert(&mut entry.0, summary);
+                entry.1 = true;
+            }
+        }
+        for (key, _) in legacy {
+            store.delete(key).map_err(write_err)?;
+        }
+        let mut all = Vec::new();
+        for (name, (page, changed, _)) in pages {
+            if changed {
+                let key = name_key(&name);
+                self.put_sealed(&store, SUMMARIES, key, &summary_pages::encode(&page))?;
+            }
+            all.extend(page);
+        }
+        commit(tx).await?;
+        if moved > 0 {
+            tracing::info!(records = moved, "case summaries moved into pages");
+        }
+        Ok(all)
+    }
+
+    /// The summaries of page `name`, made again from its documents (which
+    /// share the page's key prefix in `docs`). Documents that do not open,
+    /// or hold no complete case yet, have no summary.
+    async fn rebuild_page(
+        &self,
+        docs: &ObjectStore,
+        name: &str,
+    ) -> Result<Vec<CaseSummary>, StorageError> {
+        let range = KeyRange::bound(
+            &name_key(name),
+            &name_key(&summary_pages::page_key_end(name)),
+            Some(false),
+            Some(true),
+        )
+        .map_err(read_err)?;
+        let keys = docs
+            .get_all_keys(Some(Query::KeyRange(range.clone())), None)
+            .map_err(read_err)?
+            .into_future();
+        let values = docs
+            .get_all(Some(Query::KeyRange(range)), None)
+            .map_err(read_err)?
+            .into_future();
+        let (keys, values) = (
+            keys.await.map_err(read_err)?,
+            values.await.map_err(read_err)?,
+        );
+        let now = js_sys::Date::now() as i64;
+        // Only read: the actor never writes anything.
+        let reader = DeviceId([0; 32]);
+        let mut page = Vec::new();
+        for (key, value) in keys.iter().zip(&values) {
+            let Some(doc_id) = key.as_string().and_then(|k| k.parse::<DocId>().ok()) else {
+                continue;
+            };
+            let Some(bytes) = self.open(DOCS, key, value, "case document") else {
+                continue;
+            };
+            let Ok(doc) = CaseDoc::load(&bytes, &reader) else {
+                continue;
+            };
+            if let Ok(case) = doc.case() {
+                let conflicts = doc.conflicts().map(|c| c.len()).unwrap_or(0);
+                summary_pages::upsert(&mut page, CaseSummary::of(doc_id, &case, conflicts, now));
+            }
+        }
+        tracing::warn!(cases = page.len(), "a page of case summaries was rebuilt");
+        Ok(page)
+    }
+
+    /// Writes `updated` into their pages: each page is read, changed and
+    /// written back within the caller's transaction (which must include
+    /// `summaries` and `docs`, read-write). Every page is asked for before
+    /// the first answer is awaited. A page that no longer opens is rebuilt
+    /// from its documents first, so a damaged page loses nothing.
+    async fn put_summaries(
+        &self,
+        store: &ObjectStore,
+        docs: &ObjectStore,
+        updated: Vec<CaseSummary>,
+    ) -> Result<(), StorageError> {
+        let mut by_page: BTreeMap<String, Vec<CaseSummary>> = BTreeMap::new();
+        for summary in updated {
+            by_page
+                .entry(summary_pages::page_key(&summary.doc_id))
+                .or_default()
+                .push(summary);
+        }
+        let mut reads = Vec::with_capacity(by_page.len());
+        for name in by_page.keys() {
+            reads.push(store.get(name_key(name)).map_err(write_err)?.into_future());
+        }
+        for ((name, summaries), read) in by_page.into_iter().zip(reads) {
+            let key = name_key(&name);
+            let mut page = match read.await.map_err(write_err)? {
+                None => Vec::new(),
+                Some(value) => match self.open_page(&key, &value) {
+                    Some(page) => page,
+                    None => self.rebuild_page(docs, &name).await?,
+                },
+            };
+            for summary in summaries {
+                summary_pages::upsert(&mut page, summary);
+            }
+            self.put_sealed(store, SUMMARIES, key, &summary_pages::encode(&page))?;
+        }
+        Ok(())
+    }
+
+    /// A value read from `meta`; a damaged one reads as absent.
+    fn meta_value<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        raw: Option<JsValue>,
+        what: &'static str,
+    ) -> Option<T> {
+        let raw = raw?;
+        self.open(META, &name_key(name), &raw, what)
+            .and_then(|b| postcard::from_bytes(&b).ok())
     }
 
     /// Records an invite: the workspace and the ticket to present, and the
@@ -678,13 +926,16 @@ impl Records {
         let outbox = tx.object_store(OUTBOX).map_err(write_err)?;
         let drafts = tx.object_store(DRAFTS).map_err(write_err)?;
         let mut rows = Vec::with_capacity(edits.len());
-        for edit in edits {
+        for edit in &edits {
             let k = doc_key(&edit.summary.doc_id);
-            self.put_sealed(&docs, DOCS, k.clone(), &edit.doc)?;
-            self.put_sealed(&summaries, SUMMARIES, k, &edit.summary.to_bytes())?;
+            self.put_sealed(&docs, DOCS, k, &edit.doc)?;
             if let Some(draft) = &edit.draft {
                 drafts.delete(name_key(draft)).map_err(write_err)?;
             }
+        }
+        let updated = edits.iter().map(|e| e.summary.clone()).collect();
+        self.put_summaries(&summaries, &docs, updated).await?;
+        for edit in edits {
             let key = self.add_to_outbox(&outbox, &edit.entry).await?;
             rows.push(OutboxRow {
                 key,
@@ -807,12 +1058,11 @@ impl Records {
         let doc_store = tx.object_store(DOCS).map_err(write_err)?;
         let summary_store = tx.object_store(SUMMARIES).map_err(write_err)?;
         for merged in docs {
-            let k = doc_key(&merged.doc_id);
-            self.put_sealed(&doc_store, DOCS, k.clone(), &merged.doc)?;
-            if let Some(summary) = &merged.summary {
-                self.put_sealed(&summary_store, SUMMARIES, k, &summary.to_bytes())?;
-            }
+            self.put_sealed(&doc_store, DOCS, doc_key(&merged.doc_id), &merged.doc)?;
         }
+        let updated = docs.iter().filter_map(|m| m.summary.clone()).collect();
+        self.put_summaries(&summary_store, &doc_store, updated)
+            .await?;
         let quarantine_store = tx.object_store(QUARANTINE).map_err(write_err)?;
         for q in quarantined {
             let encoded =
@@ -882,17 +1132,31 @@ impl OutboxRow {
 /// Keys and values of a whole store, in key order (one transaction, so
 /// they line up).
 async fn get_all(store: &ObjectStore) -> Result<(Vec<JsValue>, Vec<JsValue>), StorageError> {
-    let keys = store
-        .get_all_keys(None, None)
-        .map_err(read_err)?
-        .await
-        .map_err(read_err)?;
-    let values = store
-        .get_all(None, None)
-        .map_err(read_err)?
-        .await
-        .map_err(read_err)?;
-    Ok((keys, values))
+    get_all_requested(store)?.wait().await
+}
+
+/// Both requests of [`get_all`], made now and awaited later.
+struct AllRequested {
+    keys: idb::request::futures::GetAllKeysStoreRequestFuture,
+    values: idb::request::futures::GetAllStoreRequestFuture,
+}
+
+impl AllRequested {
+    async fn wait(self) -> Result<(Vec<JsValue>, Vec<JsValue>), StorageError> {
+        let keys = self.keys.await.map_err(read_err)?;
+        let values = self.values.await.map_err(read_err)?;
+        Ok((keys, values))
+    }
+}
+
+fn get_all_requested(store: &ObjectStore) -> Result<AllRequested, StorageError> {
+    Ok(AllRequested {
+        keys: store
+            .get_all_keys(None, None)
+            .map_err(read_err)?
+            .into_future(),
+        values: store.get_all(None, None).map_err(read_err)?.into_future(),
+    })
 }
 
 /// How many records a store holds.

@@ -7,6 +7,7 @@
 
 use client::browser_rng::BrowserRng;
 use client::settings::Settings;
+use client::storage::summary_pages::page_key;
 use client::storage::{MergedDoc, Progress, QuarantineRecord, Records, Storage, StorageError};
 use idb::{DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use shared::case::{Case, Category, ReviewState};
@@ -569,4 +570,233 @@ async fn outbox_keys_keep_counting_after_rows_leave() {
     let loaded = records.load().await.unwrap();
     let blobs: Vec<BlobId> = loaded.outbox.iter().map(|r| r.blob_id()).collect();
     assert_eq!(blobs, vec![b.blob_id(), c.blob_id()]);
+}
+
+/// A stored case: document and summary, as a merge writes them.
+fn merged(doc_id: DocId, surname: &str, at: i64) -> MergedDoc {
+    let (mut doc, _) = CaseDoc::create(case(surname), &ctx(DeviceId([9; 32]), at)).unwrap();
+    let summary = CaseSummary::of(doc_id, &doc.case().unwrap(), 0, at);
+    MergedDoc {
+        doc_id,
+        doc: doc.save(),
+        summary: Some(summary),
+    }
+}
+
+/// Doc ids spread over pages, two of them sharing page `12`.
+fn spread_ids() -> Vec<DocId> {
+    let mut ids: Vec<DocId> = (0..30u8)
+        .map(|i| {
+            let mut id = [i; 16];
+            id[0] = i.wrapping_mul(37);
+            DocId(id)
+        })
+        .collect();
+    let mut a = [0x12; 16];
+    a[1] = 0x30;
+    let mut b = [0x12; 16];
+    b[1] = 0x31;
+    ids.extend([DocId(a), DocId(b)]);
+    ids
+}
+
+fn sorted(mut summaries: Vec<CaseSummary>) -> Vec<CaseSummary> {
+    summaries.sort_by_key(|s| s.doc_id);
+    summaries
+}
+
+/// Key → raw value of every record of the `summaries` store.
+async fn raw_summaries(name: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+    raw_values(name)
+        .await
+        .into_iter()
+        .filter(|(store, _, _)| store == "summaries")
+        .map(|(_, key, bytes)| (key.as_string().unwrap(), bytes))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn summaries_are_stored_in_pages_named_by_the_doc_ids_first_hex_digits() {
+    let name = "homeward-test-pages";
+    let (_storage, records, _) = fresh(name).await;
+    let docs: Vec<MergedDoc> = spread_ids()
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| merged(id, &format!("Прізвище{i}"), i as i64))
+        .collect();
+    records
+        .save_merged(&docs, &[], Progress::Cursor(Seq(1)))
+        .await
+        .unwrap();
+    let expected = sorted(docs.iter().filter_map(|d| d.summary.clone()).collect());
+    assert_eq!(sorted(records.load().await.unwrap().summaries), expected);
+
+    let raw = raw_summaries(name).await;
+    let pages: std::collections::BTreeSet<String> =
+        expected.iter().map(|s| page_key(&s.doc_id)).collect();
+    assert_eq!(
+        raw.keys()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        pages
+    );
+    assert!(pages.contains("12") && raw.len() == expected.len() - 1);
+
+    // The same summaries again (a batch delivered twice): still one each.
+    records
+        .save_merged(&docs, &[], Progress::Cursor(Seq(2)))
+        .await
+        .unwrap();
+    assert_eq!(sorted(records.load().await.unwrap().summaries), expected);
+}
+
+#[wasm_bindgen_test]
+async fn a_local_edit_rewrites_only_its_own_page() {
+    let name = "homeward-test-page-edit";
+    let (_storage, records, _) = fresh(name).await;
+    let ids = spread_ids();
+    let docs: Vec<MergedDoc> = ids.iter().map(|id| merged(*id, "Сусід", 1)).collect();
+    records
+        .save_merged(&docs, &[], Progress::Cursor(Seq(1)))
+        .await
+        .unwrap();
+    let before = raw_summaries(name).await;
+
+    // An edit of one of the two cases in page `12`.
+    let edited = *ids.last().unwrap();
+    let (mut doc, changes) = CaseDoc::create(case("Змінений"), &ctx(device(), 5)).unwrap();
+    let summary = CaseSummary::of(edited, &doc.case().unwrap(), 0, 5);
+    records
+        .save_local_edit(&doc.save(), &summary, entry(edited, &changes))
+        .await
+        .unwrap();
+    let after = raw_summaries(name).await;
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(changed, vec!["12"]);
+
+    let loaded = records.load().await.unwrap().summaries;
+    assert_eq!(loaded.len(), ids.len());
+    let mine: Vec<&CaseSummary> = loaded.iter().filter(|s| s.doc_id == edited).collect();
+    assert_eq!(mine, vec![&summary]);
+    // Its neighbour in the page is untouched.
+    let neighbour = ids[ids.len() - 2];
+    assert!(
+        loaded
+            .iter()
+            .any(|s| s.doc_id == neighbour && s.surname == "Сусід")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn version_4_summaries_move_into_pages_at_the_first_unlock() {
+    let name = "homeward-test-migrate-v4";
+    Factory::new().unwrap().delete(name).unwrap().await.unwrap();
+    // The database as the issue-6 app left it: version 4, one sealed
+    // summary per case keyed by doc id.
+    let mut request = Factory::new().unwrap().open(name, Some(4)).unwrap();
+    request.on_upgrade_needed(|event| {
+        let db = event.database().unwrap();
+        for store in ["vault", "docs", "summaries", "meta", "quarantine", "drafts"] {
+            db.create_object_store(store, ObjectStoreParams::new())
+                .unwrap();
+        }
+        let mut params = ObjectStoreParams::new();
+        params.auto_increment(true);
+        db.create_object_store("outbox", params).unwrap();
+    });
+    let db = request.await.unwrap();
+    let key = DataKey::generate(&mut BrowserRng);
+    let docs: Vec<MergedDoc> = spread_ids()
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| merged(id, &format!("Давній{i}"), i as i64))
+        .collect();
+    let tx = db
+        .transaction(&["docs", "summaries"], TransactionMode::ReadWrite)
+        .unwrap();
+    let sealed = |store: &str, hex: &str, plain: &[u8]| -> JsValue {
+        let slot = format!("{store}/{hex}");
+        js_sys::Uint8Array::from(&key.seal_record(&mut BrowserRng, slot.as_bytes(), plain)[..])
+            .into()
+    };
+    for d in &docs {
+        let hex = d.doc_id.to_hex();
+        let k = JsValue::from_str(&hex);
+        tx.object_store("docs")
+            .unwrap()
+            .put(&sealed("docs", &hex, &d.doc), Some(&k))
+            .unwrap();
+        let summary = d.summary.as_ref().unwrap().to_bytes();
+        tx.object_store("summaries")
+            .unwrap()
+            .put(&sealed("summaries", &hex, &summary), Some(&k))
+            .unwrap();
+    }
+    tx.commit().unwrap().await.unwrap();
+    db.close();
+
+    let expected = sorted(docs.iter().filter_map(|d| d.summary.clone()).collect());
+    let storage = Storage::open_named(name).await.unwrap();
+    let records = storage.unlock(key.clone());
+    assert_eq!(sorted(records.load().await.unwrap().summaries), expected);
+    let raw = raw_summaries(name).await;
+    assert!(
+        raw.keys().all(|k| k.len() == 2),
+        "version-4 records left: {:?}",
+        raw.keys().filter(|k| k.len() != 2).collect::<Vec<_>>()
+    );
+    assert_eq!(raw.len(), expected.len() - 1);
+
+    // Done once: the next unlock reads the same, from pages only.
+    drop((records, storage));
+    let storage = Storage::open_named(name).await.unwrap();
+    let records = storage.unlock(key);
+    assert_eq!(sorted(records.load().await.unwrap().summaries), expected);
+    assert_eq!(raw_summaries(name).await, raw);
+    assert_eq!(
+        records.doc(&docs[0].doc_id).await.unwrap().as_deref(),
+        Some(docs[0].doc.as_slice())
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_page_is_rebuilt_from_its_documents() {
+    let name = "homeward-test-page-damaged";
+    let (_storage, records, _) = fresh(name).await;
+    let ids = spread_ids();
+    let docs: Vec<MergedDoc> = ids.iter().map(|id| merged(*id, "Цілий", 1)).collect();
+    records
+        .save_merged(&docs, &[], Progress::Cursor(Seq(1)))
+        .await
+        .unwrap();
+
+    // Page `12` overwritten with bytes that do not open.
+    let db = open_raw(name).await;
+    let tx = db
+        .transaction(&["summaries"], TransactionMode::ReadWrite)
+        .unwrap();
+    tx.object_store("summaries")
+        .unwrap()
+        .put(
+            &js_sys::Uint8Array::from(&[1u8; 60][..]).into(),
+            Some(&JsValue::from_str("12")),
+        )
+        .unwrap();
+    tx.commit().unwrap().await.unwrap();
+    db.close();
+
+    let loaded = records.load().await.unwrap().summaries;
+    let ids_loaded: std::collections::BTreeSet<DocId> = loaded.iter().map(|s| s.doc_id).collect();
+    assert_eq!(ids_loaded, ids.iter().copied().collect());
+    assert_eq!(loaded.len(), ids.len());
+    // Written back: the page opens again.
+    assert_ne!(raw_summaries(name).await["12"], vec![1u8; 60]);
 }

@@ -60,7 +60,7 @@ impl DeviceLoop {
         crate::storage_health::note_vault_present();
         self.failed_unlocks = 0;
         self.state.wiped_notice.set(None);
-        self.open_session(secrets, kek).await;
+        self.open_session(secrets, kek, false).await;
     }
 
     pub(super) async fn unlock(&mut self, passphrase: Passphrase) {
@@ -92,11 +92,8 @@ impl DeviceLoop {
         match opened {
             Ok((secrets, kek)) => {
                 self.failed_unlocks = 0;
-                if let Err(err) = self.storage.set_failed_unlocks(0).await {
-                    tracing::warn!("could not reset the failed-unlock counter: {err}");
-                }
                 self.state.failed_unlocks.set(0);
-                self.open_session(secrets, kek).await;
+                self.open_session(secrets, kek, true).await;
             }
             Err(VaultError::WrongPassphrase) => {
                 tracing::info!(attempt, max, "wrong passphrase");
@@ -124,10 +121,23 @@ impl DeviceLoop {
     }
 
     /// With the vault open: reads what is stored, accepts a waiting invite,
-    /// starts the engine and shows the cases.
-    pub(super) async fn open_session(&mut self, secrets: VaultSecrets, kek: Kek) {
+    /// starts the engine and shows the cases. `reset_failures`: the stored
+    /// failed-unlock counter goes back to 0, written while the cases are
+    /// read (its own transaction on its own store: neither waits for the
+    /// other).
+    pub(super) async fn open_session(
+        &mut self,
+        secrets: VaultSecrets,
+        kek: Kek,
+        reset_failures: bool,
+    ) {
         let records = self.storage.unlock(secrets.data_key.clone());
-        let loaded = records.load().await;
+        let reset = async {
+            if reset_failures && let Err(err) = self.storage.set_failed_unlocks(0).await {
+                tracing::warn!("could not reset the failed-unlock counter: {err}");
+            }
+        };
+        let (loaded, ()) = futures::join!(records.load(), reset);
         crate::browser::mark("homeward-summaries-read");
         let loaded = match loaded {
             Ok(loaded) => loaded,

@@ -2,7 +2,7 @@
 // into the app's database in a page of the app's origin: the chunk files are
 // served to the page through a Playwright route, parsed in the page and written
 // one transaction per chunk. The stores are created exactly as the app creates
-// them (client/src/storage.rs, version 4), so the app opens the database
+// them (client/src/storage.rs, version 5), so the app opens the database
 // without an upgrade.
 
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ export async function loadSeed(page, origin, dir) {
       const STORES = ['vault', 'docs', 'summaries', 'meta', 'quarantine', 'drafts'];
       const NAMES = ['vault', 'docs', 'summaries'];
       const db = await new Promise((resolve, reject) => {
-        const req = indexedDB.open('homeward', 4);
+        const req = indexedDB.open('homeward', 5);
         req.onupgradeneeded = () => {
           const d = req.result;
           for (const s of STORES) if (!d.objectStoreNames.contains(s)) d.createObjectStore(s);

@@ -4,12 +4,15 @@
 //! minutes; the measurement is about what happens after).
 //!
 //! The records are exactly what the app writes (database `homeward`,
-//! version 4, see `client/src/storage.rs`): a vault locked with
-//! `--passphrase` (the recommended Argon2id parameters, so unlocking costs
-//! what it costs a documenter) holding a fresh device key and data key;
-//! every case as a whole Automerge document and a summary, each sealed with
-//! the data key under its slot. The device has joined no workspace, so it
-//! never talks to a relay.
+//! version 5, see `client/src/storage.rs`; keep the two in step): a vault
+//! locked with `--passphrase` (the recommended Argon2id parameters, so
+//! unlocking costs what it costs a documenter) holding a fresh device key
+//! and data key; every case as a whole Automerge document, and the summaries
+//! in pages (`client/src/storage/summary_pages.rs`: keyed by the first byte
+//! of the doc id, in hex; plaintext = the format byte 1, then postcard
+//! `Vec<CaseSummary>` sorted by doc id), each record sealed with the data
+//! key under its slot (`<store>/<key>`). The device has joined no
+//! workspace, so it never talks to a relay.
 //!
 //! ```text
 //! idb_seed --out DIR [--cases 10000] [--seed 1] [--passphrase P] [--chunk-mib 16]
@@ -21,6 +24,7 @@
 //! key, value kind (u8: 0 bytes, 1 number), then a u32 length and the
 //! bytes, or an f64.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -88,6 +92,27 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args> {
 const VAULT: u8 = 0;
 const DOCS: u8 = 1;
 const SUMMARIES: u8 = 2;
+
+/// As `client/src/storage/summary_pages.rs`: the page format byte and the
+/// hex digits of the doc id that name a page.
+const PAGE_FORMAT: u8 = 1;
+const PAGE_KEY_DIGITS: usize = 2;
+
+/// A page's plaintext: postcard writes a sequence as its length (an
+/// unsigned LEB128 varint) followed by its elements.
+fn page_bytes(summaries: &[CaseSummary]) -> Vec<u8> {
+    let mut out = vec![PAGE_FORMAT];
+    let mut n = summaries.len();
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+    for summary in summaries {
+        out.extend(summary.to_bytes());
+    }
+    out
+}
 
 fn record_bytes(out: &mut Vec<u8>, store: u8, key: &str, value: &[u8]) {
     out.push(store);
@@ -170,7 +195,9 @@ fn main() -> Result<()> {
         today,
     };
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(usize, Vec<u8>)>>(jobs * 4);
+    let (tx, rx) =
+        std::sync::mpsc::sync_channel::<Result<(usize, (Vec<u8>, CaseSummary))>>(jobs * 4);
+    let mut pages: BTreeMap<String, Vec<CaseSummary>> = BTreeMap::new();
     std::thread::scope(|scope| -> Result<()> {
         for job in 0..jobs {
             let tx = tx.clone();
@@ -182,31 +209,20 @@ fn main() -> Result<()> {
                     .enumerate()
                     .filter(|(i, _)| i % jobs == job)
                 {
-                    let made = (|| -> Result<Vec<u8>> {
+                    let made = (|| -> Result<(Vec<u8>, CaseSummary)> {
                         let doc_id = DocId::random(&mut rng);
                         let summary = CaseSummary::of(doc_id, &case, 0, now_ms - i as i64);
                         let (mut doc, _) = CaseDoc::create(case, &ctx)?;
                         let key = doc_id.to_hex();
                         let mut out = Vec::new();
                         let doc_slot = format!("docs/{key}");
-                        let summary_slot = format!("summaries/{key}");
                         record_bytes(
                             &mut out,
                             DOCS,
                             &key,
                             &data_key.seal_record(&mut rng, doc_slot.as_bytes(), &doc.save()),
                         );
-                        record_bytes(
-                            &mut out,
-                            SUMMARIES,
-                            &key,
-                            &data_key.seal_record(
-                                &mut rng,
-                                summary_slot.as_bytes(),
-                                &summary.to_bytes(),
-                            ),
-                        );
-                        Ok(out)
+                        Ok((out, summary))
                     })();
                     if tx.send(made.map(|r| (i, r))).is_err() {
                         return;
@@ -217,8 +233,11 @@ fn main() -> Result<()> {
         drop(tx);
         let mut done = 0usize;
         for made in rx {
-            let (_, records) = made?;
+            let (_, (records, summary)) = made?;
             chunks.buf.extend_from_slice(&records);
+            let mut page = summary.doc_id.to_hex();
+            page.truncate(PAGE_KEY_DIGITS);
+            pages.entry(page).or_default().push(summary);
             chunks.maybe_flush(false)?;
             done += 1;
             if done.is_multiple_of(10_000) {
@@ -227,6 +246,14 @@ fn main() -> Result<()> {
         }
         Ok(())
     })?;
+    for (key, mut page) in pages {
+        page.sort_by_key(|s| s.doc_id);
+        page.dedup_by_key(|s| s.doc_id);
+        let slot = format!("summaries/{key}");
+        let sealed = data_key.seal_record(&mut rng, slot.as_bytes(), &page_bytes(&page));
+        record_bytes(&mut chunks.buf, SUMMARIES, &key, &sealed);
+        chunks.maybe_flush(false)?;
+    }
     chunks.maybe_flush(true)?;
     println!(
         "{} cases in {} chunks, {} bytes, {:.1} s",
