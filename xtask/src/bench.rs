@@ -132,6 +132,11 @@ pub fn bench(ctx: &Ctx, args: &[String]) -> Result<()> {
                 .args(["test", "-p", "homeward-shared", "--benches"])
                 .run()?;
         } else {
+            // Criterion keeps every benchmark it ever ran; the report must
+            // hold only this run's (a renamed benchmark would linger).
+            if criterion.is_dir() {
+                std::fs::remove_dir_all(&criterion)?;
+            }
             Cmd::new(ctx, "cargo")
                 .args(["bench", "-p", "homeward-shared"])
                 .run()?;

@@ -154,6 +154,7 @@ async function main() {
     // measured before the in-page click time was taken (for comparison).
     const unlockFromCall = [];
     let shown = null;
+    let atRest = null;
     for (let run = 0; run < opts.runs; run++) {
       const page = await context.newPage();
       page.on('pageerror', (err) => log(`[bench pageerror] ${err.message}`));
@@ -207,6 +208,13 @@ async function main() {
       log(`run ${run + 1}/${opts.runs}: ${Math.round(atLock + (mark - atSubmit))} ms to the list; JS heap ${bytes(heap)}, wasm memory ${bytes(linear)}`);
 
       if (run === opts.runs - 1) {
+        // Bytes at rest: what Chromium accounts to this origin's IndexedDB
+        // (documents, summary pages, vault, meta), as the quota UI sees it.
+        atRest = await page.evaluate(async () => {
+          const e = await navigator.storage.estimate();
+          return { indexeddb: e.usageDetails?.indexedDB ?? null, total: e.usage ?? null };
+        });
+        assert.ok(atRest.indexeddb || atRest.total, 'navigator.storage.estimate() reported a usage');
         for (const q of QUERIES.slice(0, opts.searches)) {
           const before = await page.getAttribute('[data-interactive=true]', 'data-search-seq');
           await page.fill('[data-testid=case-search]', q);
@@ -246,6 +254,7 @@ async function main() {
         wasm_linear_memory: stats(wasmMemory),
       },
       wasm_size_bytes: sizes,
+      storage_bytes: atRest,
       samples: { lockScreen, unlockToList, unlockFromCall, total, search, phases, jsHeap, wasmMemory },
     };
     console.log(JSON.stringify({ ...result, samples: undefined }, null, 2));
@@ -294,6 +303,16 @@ function section(r, argv) {
       rows: [
         ['JS heap used (CDP JSHeapUsedSize, after GC)', showBytes(r.memory_bytes.js_heap_used)],
         ['wasm linear memory (peak: it never shrinks)', showBytes(r.memory_bytes.wasm_linear_memory)],
+      ],
+    },
+    {
+      caption: `At rest in the browser, ${n} cases (navigator.storage.estimate)`,
+      columns: ['measure', 'bytes', 'per case'],
+      rows: [
+        r.storage_bytes.indexeddb != null
+          ? ['IndexedDB', bytes(r.storage_bytes.indexeddb), bytes(r.storage_bytes.indexeddb / r.cases)]
+          : ['IndexedDB', 'not reported', '–'],
+        ['origin total (IndexedDB, service worker cache)', bytes(r.storage_bytes.total), bytes(r.storage_bytes.total / r.cases)],
       ],
     },
     {
