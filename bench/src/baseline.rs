@@ -37,6 +37,8 @@ pub struct Peer {
     pub ids: Arc<Vec<DocId>>,
     pub docs: Vec<Automerge>,
     pub states: Vec<State>,
+    /// Where each id is in `ids`.
+    index: HashMap<DocId, usize>,
 }
 
 impl Peer {
@@ -49,7 +51,21 @@ impl Peer {
             .map(|bytes| Automerge::load(bytes).context("loading a baseline document"))
             .collect::<Result<Vec<_>>>()?;
         let states = (0..docs.len()).map(|_| State::new()).collect();
-        Ok(Peer { ids, docs, states })
+        let index = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        Ok(Peer {
+            ids,
+            docs,
+            states,
+            index,
+        })
+    }
+
+    /// Where document `id` is in `ids`.
+    pub fn position(&self, id: &DocId) -> Result<usize> {
+        self.index
+            .get(id)
+            .copied()
+            .with_context(|| format!("document {id} is not one of this peer's"))
     }
 
     /// A copy with fresh sync states (a peer that connects as if for the
@@ -131,12 +147,6 @@ pub async fn session(mut client: Peer, server: Peer) -> Result<(Peer, Peer, Sess
         })
     };
 
-    let index: HashMap<DocId, usize> = client
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
     let heads_before: Vec<_> = client.docs.iter().map(Automerge::get_heads).collect();
     let mut chain = vec![0u64; client.docs.len()];
     let mut stats = Session::default();
@@ -174,9 +184,7 @@ pub async fn session(mut client: Peer, server: Peer) -> Result<(Peer, Peer, Sess
         stats.bytes_received += data.len() as u64;
         stats.frames_received += 1;
         let (id, msg) = unframe(&data)?;
-        let i = *index
-            .get(&id)
-            .context("a sync message for an unknown document")?;
+        let i = client.position(&id)?;
         chain[i] += 1;
         client.docs[i]
             .receive_sync_message(&mut client.states[i], msg)
@@ -219,12 +227,6 @@ async fn serve(
     let mut socket = tokio_tungstenite::accept_async(tcp)
         .await
         .context("accepting the baseline client")?;
-    let index: HashMap<DocId, usize> = peer
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
     while let Some(next) = socket.next().await {
         let data = match next.context("reading from the baseline client")? {
             WsMessage::Binary(data) => data,
@@ -232,9 +234,7 @@ async fn serve(
             _ => continue,
         };
         let (id, msg) = unframe(&data)?;
-        let i = *index
-            .get(&id)
-            .context("a sync message for an unknown document")?;
+        let i = peer.position(&id)?;
         peer.docs[i]
             .receive_sync_message(&mut peer.states[i], msg)
             .context("server: receiving a sync message")?;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use native_client::import::parse_cases;
-use native_client::{ClientError, ClientStatus, NativeClient};
+use native_client::{ClientError, ClientStatus, NativeClient, now_ms};
 use shared::ids::DeviceId;
 use shared::partial_date::Date;
 use shared::sync_engine::Connection;
@@ -300,13 +300,6 @@ async fn devices(state: &Path) -> Result<()> {
     }
     client.close().await;
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
 }
 
 fn human_duration(d: Duration) -> String {

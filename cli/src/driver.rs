@@ -120,7 +120,9 @@ pub(crate) enum LoopEvent {
     ReconnectDue,
 }
 
-pub(crate) fn now_ms() -> i64 {
+/// The device's wall clock, in milliseconds since the Unix epoch (0 if the
+/// clock is before it): what the native client stamps edits and syncs with.
+pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -36,4 +36,5 @@ pub mod store;
 
 pub use client::{ClientOptions, ClientStatus, Joined, NativeClient, parse_ttl};
 pub use counters::CounterValues;
+pub use driver::now_ms;
 pub use error::ClientError;

@@ -74,7 +74,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::browser_rng::BrowserRng;
 use crate::settings::{self, Settings};
 
-pub mod summary_pages;
+use shared::summary_pages;
 
 pub const DB_NAME: &str = "homeward";
 /// Version 3 (issue 5): every value sealed with the data key, the `vault`

@@ -7,7 +7,6 @@
 
 use client::browser_rng::BrowserRng;
 use client::settings::Settings;
-use client::storage::summary_pages::page_key;
 use client::storage::{MergedDoc, Progress, QuarantineRecord, Records, Storage, StorageError};
 use idb::{DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use shared::case::{Case, Category, ReviewState};
@@ -17,6 +16,7 @@ use shared::ids::{BlobId, DeviceId, DocId, Seq, WorkspaceId};
 use shared::partial_date::Date;
 use shared::sealing::{EntrySealer, WorkspaceKey};
 use shared::signing::DeviceKey;
+use shared::summary_pages::page_key;
 use shared::vault::{DataKey, KdfParams, LockedVault, VaultSecrets};
 use shared::wire::{BootstrapResume, EntryKind, NewEntry, Redeem, Role};
 use wasm_bindgen::{JsCast, JsValue};

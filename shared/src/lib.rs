@@ -21,6 +21,7 @@ pub mod priority;
 pub mod release_list;
 pub mod sealing;
 pub mod signing;
+pub mod summary_pages;
 pub mod sync_engine;
 pub mod synthetic;
 pub mod vault;

@@ -23,6 +23,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use native_client::{ClientOptions, NativeClient};
+use shared::case::Case;
+use shared::partial_date::Date;
+use shared::synthetic::generate;
 use shared::wire::Role;
 
 /// How long the relay may take to print `listening on http://ADDR`.
@@ -511,4 +514,10 @@ pub async fn sync_until_cursor(
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// `n` synthetic cases (seeded) valid today: devices validate cases
+/// against their own clock.
+pub fn synthetic_cases(seed: u64, n: usize) -> Vec<Case> {
+    generate(seed, n, Date::from_unix_ms(native_client::now_ms())).collect()
 }

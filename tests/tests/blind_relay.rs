@@ -24,7 +24,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, ensure};
 use homeward_e2e::{RelayProcess, list_entries, sync_until_cursor, team};
 use native_client::store::Store;
-use native_client::{ClientOptions, NativeClient};
+use native_client::{ClientOptions, NativeClient, now_ms};
 use shared::case::{Case, FamilyContact};
 use shared::case_doc::{CaseDoc, CaseEdit, EditContext};
 use shared::ids::{BlobId, Seq};
@@ -40,12 +40,6 @@ const SYNC: Duration = Duration::from_secs(60);
 const RELAY_DB: &str = "homeward.sqlite3";
 /// The receiving device's database file in its state directory.
 const CLIENT_DB: &str = native_client::store::DB_FILE;
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 /// Made-up people: (surname, given names, patronymic, place of birth,
 /// distinguishing marks, relative's name, relative's contact).

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, ensure};
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc};
 use homeward_e2e::{JOIN_TIMEOUT, RelayProcess, list_entries, setup_code};
-use native_client::{ClientOptions, NativeClient};
+use native_client::{ClientOptions, NativeClient, now_ms};
 use shared::case_doc::{CaseDoc, EditContext};
 use shared::ids::DocId;
 use shared::partial_date::Date;
@@ -25,12 +25,6 @@ const EDITS: usize = 50;
 /// Pages the interrupted bootstrap applies before it stops (of about 15).
 const PAGES_BEFORE_CUT: u32 = 7;
 const SYNC: Duration = Duration::from_secs(120);
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 /// The writer's own copy of one document, for making raw edits.
 struct Doc {

@@ -7,11 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use anyhow::{Context, Result, ensure};
-use homeward_e2e::{RelayProcess, from_root, setup_code, workspace_root};
-use shared::case::Case;
+use homeward_e2e::{RelayProcess, from_root, setup_code, synthetic_cases, workspace_root};
 use shared::invite_link::InviteLink;
-use shared::partial_date::Date;
-use shared::synthetic::generate;
 
 /// `$HOMEWARD_CLI_BIN` (relative: from the workspace root), else
 /// `<workspace>/target/debug/homeward`.
@@ -65,13 +62,6 @@ fn homeward(state: &Path, args: &[&str]) -> Result<Run> {
     Ok(run)
 }
 
-fn cases(n: usize) -> Vec<Case> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    generate(21, n, Date::from_unix_ms(now)).collect()
-}
-
 fn line_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.lines()
         .find_map(|l| l.strip_prefix(key)?.strip_prefix(": "))
@@ -121,7 +111,7 @@ fn an_operator_sets_up_invites_imports_syncs_and_revokes_from_the_command_line()
 
     // A file with a bad element imports nothing and names the element.
     let dir = tempfile::tempdir()?;
-    let mut bad: Vec<serde_json::Value> = cases(3)
+    let mut bad: Vec<serde_json::Value> = synthetic_cases(21, 3)
         .iter()
         .map(serde_json::to_value)
         .collect::<Result<_, _>>()?;
@@ -142,7 +132,7 @@ fn an_operator_sets_up_invites_imports_syncs_and_revokes_from_the_command_line()
     );
 
     let good_file = dir.path().join("cases.json");
-    std::fs::write(&good_file, serde_json::to_string(&cases(3))?)?;
+    std::fs::write(&good_file, serde_json::to_string(&synthetic_cases(21, 3))?)?;
     let run = homeward(a, &["push", good_file.to_str().context("utf-8")?])?;
     ensure!(run.ok, "push failed");
     assert_eq!(run.stdout.trim(), "3", "push prints the count");

@@ -8,26 +8,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use homeward_e2e::{RelayProcess, sync_until_cursor, team};
+use homeward_e2e::{RelayProcess, sync_until_cursor, synthetic_cases, team};
 use native_client::{ClientOptions, NativeClient};
-use shared::case::Case;
 use shared::case_doc::CaseEdit;
 use shared::ids::DocId;
-use shared::partial_date::Date;
-use shared::synthetic::generate;
 use shared::wire::Role;
 
 const SYNC: Duration = Duration::from_secs(60);
 /// Issue 7's budget for a reconnect with nothing to exchange.
 const NO_CHANGE_BUDGET_BYTES: u64 = 1_000;
-
-/// Synthetic cases valid today (the client validates against its clock).
-fn cases(seed: u64, n: usize) -> Vec<Case> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    generate(seed, n, Date::from_unix_ms(now)).collect()
-}
 
 /// Two devices in one workspace, both current with a few cases: the admin
 /// (who imported them) and a documenter; and the cases' ids.
@@ -38,7 +27,7 @@ async fn current_pair(
     let mut devices = team(relay, &dirs, Role::Documenter, ClientOptions::default()).await?;
     let b = devices.pop().context("b")?;
     let a = devices.pop().context("a")?;
-    let ids = a.import_cases(&cases(7, 3)).await?;
+    let ids = a.import_cases(&synthetic_cases(7, 3)).await?;
     let head = a.sync_until_current(SYNC).await?.head;
     let status = sync_until_cursor(&b, head, SYNC).await?;
     ensure!(status.in_step, "b is not in step: {}", status.summary());

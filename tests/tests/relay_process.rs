@@ -7,24 +7,13 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
-use homeward_e2e::{RelayProcess, list_entries, team};
+use homeward_e2e::{RelayProcess, list_entries, synthetic_cases, team};
 use native_client::{ClientOptions, NativeClient};
-use shared::case::Case;
 use shared::case_doc::CaseEdit;
 use shared::ids::{BlobId, DocId, Seq, WorkspaceId};
-use shared::partial_date::Date;
-use shared::synthetic::generate;
 use shared::wire::Role;
 
 const SYNC: Duration = Duration::from_secs(60);
-
-/// Synthetic cases valid today (the client validates against its clock).
-fn cases(seed: u64, n: usize) -> Vec<Case> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    generate(seed, n, Date::from_unix_ms(now)).collect()
-}
 
 /// The workspace's entries as the operator's tool lists them: seqs exactly
 /// 1..=n and each blob_id once.
@@ -92,7 +81,7 @@ async fn a_push_from_one_device_pokes_the_other_which_pulls_all_in_pages() -> Re
     let workspace = a.status().await?.workspace.context("a workspace")?;
 
     // 20 entries over 5 documents: 5 new cases, then 15 edits.
-    let ids = a.import_cases(&cases(1, 5)).await?;
+    let ids = a.import_cases(&synthetic_cases(1, 5)).await?;
     for i in 0..15 {
         let edit = CaseEdit::SetNotes(format!("visit {i}"));
         ensure!(
@@ -147,7 +136,7 @@ async fn a_sigkilled_relay_restarts_with_every_acked_entry_and_a_late_device_cat
     let a = devices.pop().context("a")?;
     let workspace = a.status().await?.workspace.context("a workspace")?;
 
-    let ids = a.import_cases(&cases(2, 30)).await?;
+    let ids = a.import_cases(&synthetic_cases(2, 30)).await?;
     a.sync_until_current(SYNC).await?;
     let acked: HashMap<BlobId, Seq> = a
         .acked()
@@ -159,7 +148,7 @@ async fn a_sigkilled_relay_restarts_with_every_acked_entry_and_a_late_device_cat
 
     relay.restart()?;
     // A's socket died with the relay; it reconnects by itself.
-    let more = a.import_cases(&cases(3, 5)).await?;
+    let more = a.import_cases(&synthetic_cases(3, 5)).await?;
     let status = a.sync_until_current(SYNC).await?;
     assert_eq!(status.head, Seq(35));
     for ack in a.acked().await? {

@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use bench::baseline::{self, Peer};
@@ -25,7 +25,7 @@ use bench::report::{Section, Table};
 use bench::stats::{Spread, bytes, number};
 use homeward_e2e::{RelayProcess, team};
 use native_client::store::Store;
-use native_client::{ClientOptions, CounterValues, NativeClient};
+use native_client::{ClientOptions, CounterValues, NativeClient, now_ms};
 use serde::Serialize;
 use shared::case_doc::EditContext;
 use shared::ids::{DeviceId, DocId};
@@ -105,13 +105,6 @@ fn parse_args() -> Result<Args> {
         "--changed may not exceed the smallest size"
     );
     Ok(out)
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
 }
 
 /// One reconnect (Homeward) or one session (baseline).
@@ -327,7 +320,7 @@ async fn main() -> Result<()> {
                 let (mut c, mut sv) = (client?, server?);
                 for variant in [Variant::Stored, Variant::Fresh] {
                     round += 1;
-                    let change_bytes = edit_baseline(&mut sv, &chosen, elsewhere, round, &ids)?;
+                    let change_bytes = edit_baseline(&mut sv, &chosen, elsewhere, round)?;
                     match variant {
                         Variant::Stored => {
                             c.persist_sync_states()?;
@@ -447,7 +440,6 @@ fn edit_baseline(
     chosen: &[DocId],
     elsewhere: DeviceId,
     round: usize,
-    ids: &[DocId],
 ) -> Result<u64> {
     let ctx = EditContext {
         device: elsewhere,
@@ -456,7 +448,7 @@ fn edit_baseline(
     };
     let mut plain = 0;
     for id in chosen {
-        let i = ids.iter().position(|x| x == id).context("unknown doc")?;
+        let i = server.position(id)?;
         let change = corpus::edit(&server.docs[i].save(), &elsewhere, round, &ctx)?;
         plain += change.len() as u64;
         server.docs[i].load_incremental(&change)?;

@@ -8,7 +8,7 @@
 //! locked with `--passphrase` (the recommended Argon2id parameters, so
 //! unlocking costs what it costs a documenter) holding a fresh device key
 //! and data key; every case as a whole Automerge document, and the summaries
-//! in pages (`client/src/storage/summary_pages.rs`: keyed by the first byte
+//! in pages (`shared::summary_pages`: keyed by the first byte
 //! of the doc id, in hex; plaintext = the format byte 1, then postcard
 //! `Vec<CaseSummary>` sorted by doc id), each record sealed with the data
 //! key under its slot (`<store>/<key>`). The device has joined no
@@ -36,6 +36,7 @@ use shared::case_summary::CaseSummary;
 use shared::ids::DocId;
 use shared::partial_date::Date;
 use shared::signing::DeviceKey;
+use shared::summary_pages;
 use shared::synthetic::generate;
 use shared::vault::{DataKey, KdfParams, LockedVault, VaultSecrets};
 
@@ -92,27 +93,6 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args> {
 const VAULT: u8 = 0;
 const DOCS: u8 = 1;
 const SUMMARIES: u8 = 2;
-
-/// As `client/src/storage/summary_pages.rs`: the page format byte and the
-/// hex digits of the doc id that name a page.
-const PAGE_FORMAT: u8 = 1;
-const PAGE_KEY_DIGITS: usize = 2;
-
-/// A page's plaintext: postcard writes a sequence as its length (an
-/// unsigned LEB128 varint) followed by its elements.
-fn page_bytes(summaries: &[CaseSummary]) -> Vec<u8> {
-    let mut out = vec![PAGE_FORMAT];
-    let mut n = summaries.len();
-    while n >= 0x80 {
-        out.push((n as u8 & 0x7f) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-    for summary in summaries {
-        out.extend(summary.to_bytes());
-    }
-    out
-}
 
 fn record_bytes(out: &mut Vec<u8>, store: u8, key: &str, value: &[u8]) {
     out.push(store);
@@ -235,9 +215,10 @@ fn main() -> Result<()> {
         for made in rx {
             let (_, (records, summary)) = made?;
             chunks.buf.extend_from_slice(&records);
-            let mut page = summary.doc_id.to_hex();
-            page.truncate(PAGE_KEY_DIGITS);
-            pages.entry(page).or_default().push(summary);
+            pages
+                .entry(summary_pages::page_key(&summary.doc_id))
+                .or_default()
+                .push(summary);
             chunks.maybe_flush(false)?;
             done += 1;
             if done.is_multiple_of(10_000) {
@@ -250,7 +231,7 @@ fn main() -> Result<()> {
         page.sort_by_key(|s| s.doc_id);
         page.dedup_by_key(|s| s.doc_id);
         let slot = format!("summaries/{key}");
-        let sealed = data_key.seal_record(&mut rng, slot.as_bytes(), &page_bytes(&page));
+        let sealed = data_key.seal_record(&mut rng, slot.as_bytes(), &summary_pages::encode(&page));
         record_bytes(&mut chunks.buf, SUMMARIES, &key, &sealed);
         chunks.maybe_flush(false)?;
     }

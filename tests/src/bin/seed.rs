@@ -20,10 +20,10 @@
 //! ARGS` builds and runs it in release mode.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
-use native_client::{ClientOptions, NativeClient};
+use native_client::{ClientOptions, NativeClient, now_ms};
 use shared::case_doc::{CaseDoc, EditContext};
 use shared::ids::{DeviceId, DocId};
 use shared::partial_date::Date;
@@ -116,13 +116,6 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args> {
     ensure!(out.jobs >= 1, "--jobs must be at least 1");
     ensure!(out.batch >= 1, "--batch must be at least 1");
     Ok(out)
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
 }
 
 /// Makes the documents of the cases whose index is `job` modulo `jobs`

@@ -1,6 +1,8 @@
-//! Case summaries kept in pages: every summary whose doc id starts with the
-//! same byte lives in one record of the `summaries` store, keyed by that
-//! byte in hex (`00` … `ff`, at most 256 records).
+//! Case summaries kept in pages, as the browser client stores them (and
+//! `idb_seed` writes them for benchmarks): every summary whose doc id
+//! starts with the same byte lives in one record of the IndexedDB
+//! `summaries` store, keyed by that byte in hex (`00` … `ff`, at most 256
+//! records).
 //!
 //! Why pages: IndexedDB pays per record. In Chromium, reading 10⁵ records
 //! of 250 bytes took about a second; the same 25 MB as 256 records of
@@ -18,8 +20,8 @@
 //! A page's plaintext (format 1): the byte `1`, then the postcard encoding
 //! of `Vec<CaseSummary>`, sorted by doc id, one summary per doc id.
 
-use shared::case_summary::CaseSummary;
-use shared::ids::DocId;
+use crate::case_summary::CaseSummary;
+use crate::ids::DocId;
 
 /// The format byte that starts every page's plaintext.
 pub const PAGE_FORMAT: u8 = 1;
@@ -84,7 +86,7 @@ pub fn upsert(page: &mut Vec<CaseSummary>, summary: CaseSummary) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::case::{Case, Category};
+    use crate::case::{Case, Category};
 
     fn summary(first: u8, last: u8, surname: &str) -> CaseSummary {
         let mut id = [0u8; 16];
